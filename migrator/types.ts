@@ -1,0 +1,73 @@
+/** Result types of the engine: the report is what the CLI prints and the Pulumi resource outputs. */
+
+export type CheckStatus = "passed" | "warning" | "failed";
+
+/** One line of the precheck, like a row of DTS's precheck page. */
+export interface PrecheckItem {
+  name: string;
+  status: CheckStatus;
+  reason: string;
+}
+
+/** A table of the plan: source and destination names. */
+export interface PlannedTable {
+  sourceDb: string;
+  sourceTable: string;
+  targetDb: string;
+  targetTable: string;
+}
+
+/** A destination database of the plan, with the source database's defaults. */
+export interface PlannedDatabase {
+  sourceDb: string;
+  targetDb: string;
+  characterSet: string;
+  collation: string;
+}
+
+export interface PrecheckReport {
+  ok: boolean;
+  items: PrecheckItem[];
+  databases: PlannedDatabase[];
+  tables: PlannedTable[];
+  /** Source data + index bytes of the selected tables. */
+  sourceBytes: number;
+}
+
+export type TableStatus = "copied" | "failed" | "not copied";
+
+export interface TableReport {
+  source: string;
+  target: string;
+  status: TableStatus;
+  rows: number;
+  /** Bytes of row data sent to the target. */
+  bytes: number;
+  seconds: number;
+}
+
+export interface MigrationReport {
+  ok: boolean;
+  databases: PlannedDatabase[];
+  tables: TableReport[];
+  totals: { tables: number; rows: number; bytes: number; seconds: number };
+  /** Precheck items with status `warning`. */
+  warnings: string[];
+  /** Row counts of every table compared on both sides after the copy. */
+  verified: boolean;
+}
+
+/** Progress events, for the CLI's bar and the Pulumi resource's log. */
+export interface Progress {
+  phase: "precheck" | "schema" | "data" | "constraints" | "verify" | "done";
+  tablesDone: number;
+  tablesTotal: number;
+  rowsDone: number;
+  /** Estimated from the source's statistics. */
+  rowsTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  message?: string;
+}
+
+export type ProgressListener = (p: Progress) => void;
