@@ -1,0 +1,218 @@
+/**
+ * The precheck: everything that can be known before anything is written, as a list of items
+ * passed / warning / failed with a reason, like DTS's precheck page.
+ */
+import type { Connection } from "mysql2/promise";
+import { closeQuietly, ConnectError, openConnection, queryRows } from "./connect";
+import { describeEndpoint } from "./endpoint";
+import { redact, serverMessage } from "./errors";
+import { missingPrivileges, privilegesOn, readGrants } from "./grants";
+import type { MigrateOptions } from "./options";
+import { buildPlan, Plan, PlanTable } from "./plan";
+import { displayName, qualified } from "./quote";
+import { showCreateTable } from "./schema";
+import type { PrecheckItem } from "./types";
+
+/** What the precheck learned and the later phases reuse. */
+export interface Session {
+  options: MigrateOptions;
+  source?: Connection;
+  target?: Connection;
+  plan?: Plan;
+  /** SHOW CREATE TABLE of each selected source table, by `db\0table`. */
+  ddl: Map<string, string>;
+  /** Selected tables that already exist on the target, by `targetDb\0targetTable`. */
+  existing: Set<string>;
+  items: PrecheckItem[];
+}
+
+export const tableKey = (db: string, table: string) => `${db}\u0000${table}`;
+
+const GB = 1024 ** 3;
+const size = (n: number) => (n >= GB ? `${(n / GB).toFixed(2)} GiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`);
+
+export async function runPrecheck(options: MigrateOptions): Promise<Session> {
+  const s: Session = { options, ddl: new Map(), existing: new Set(), items: [] };
+  const add = (name: string, status: PrecheckItem["status"], reason: string) => s.items.push({ name, status, reason });
+  const secrets = [options.source.password, options.target.password];
+
+  for (const role of ["source", "target"] as const) {
+    const ep = options[role];
+    try {
+      const conn = await openConnection(ep, role);
+      const [{ v }] = await queryRows<{ v: string }>(conn, "SELECT VERSION() AS v");
+      s[role] = conn;
+      add(`${role} connection`, "passed", `connected to ${describeEndpoint(ep)} (server ${v})`);
+    } catch (e) {
+      add(`${role} connection`, "failed", e instanceof ConnectError ? e.message : redact(serverMessage(e), secrets));
+    }
+  }
+  if (!s.source || !s.target) return s;
+  const { source, target } = s;
+
+  const [{ lctn }] = await queryRows<{ lctn: string }>(target, "SELECT @@lower_case_table_names AS lctn");
+  const lowerCase = Number(lctn) !== 0;
+  const plan = await buildPlan(source, options, lowerCase);
+  s.plan = plan;
+
+  add(
+    "selected objects exist",
+    plan.missing.length ? "failed" : plan.tables.length === 0 && plan.databases.length === 0 ? "failed" : "passed",
+    plan.missing.length
+      ? plan.missing.join("; ")
+      : plan.tables.length === 0 && plan.databases.length === 0
+        ? "the selection matches no table"
+        : `${plan.tables.length} table(s) in ${plan.databases.length} database(s) selected`,
+  );
+  const nameProblems = [...plan.collisions, ...plan.unusedRenames];
+  add("destination names", nameProblems.length ? "failed" : "passed", nameProblems.length ? nameProblems.join("; ") : "every destination name is unique");
+
+  // Source: the account must be able to read each table and its definition.
+  const denied: string[] = [];
+  for (const t of plan.tables) {
+    try {
+      s.ddl.set(tableKey(t.sourceDb, t.sourceTable), await showCreateTable(source, t.sourceDb, t.sourceTable));
+      await source.query(`SELECT 1 FROM ${qualified(t.sourceDb, t.sourceTable)} LIMIT 0`);
+    } catch (e) {
+      denied.push(`${displayName(t.sourceDb, t.sourceTable)}: ${redact(serverMessage(e), secrets)}`);
+    }
+  }
+  add("source read access", denied.length ? "failed" : "passed", denied.length ? denied.join("; ") : "the source account can read every selected table");
+
+  await checkTarget(s, plan, target, lowerCase, add);
+  checkForeignKeys(plan, add);
+
+  const sourceBytes = plan.tables.reduce((n, t) => n + t.info.dataLength + t.info.indexLength, 0);
+  if (options.targetCapacity === undefined) {
+    add("target capacity", "warning", `no target capacity given: the target needs at least ${size(sourceBytes)} free (source data + indexes)`);
+  } else if (sourceBytes > options.targetCapacity) {
+    add("target capacity", "failed", `the selected tables take ${size(sourceBytes)} on the source, more than the target's ${size(options.targetCapacity)}: choose a larger target or select less`);
+  } else {
+    add("target capacity", "passed", `${size(sourceBytes)} of data and indexes fit into ${size(options.targetCapacity)}`);
+  }
+
+  const noKey = plan.tables.filter((t) => t.info.key.length === 0);
+  if (noKey.length) {
+    add("primary keys", "warning", `copied in one stream each and not resumable by key: ${noKey.map((t) => displayName(t.sourceDb, t.sourceTable)).join(", ")}`);
+  }
+  const [{ sv }] = await queryRows<{ sv: string }>(source, "SELECT VERSION() AS sv");
+  const [{ tv }] = await queryRows<{ tv: string }>(target, "SELECT VERSION() AS tv");
+  const ver = (v: string) => v.split(/[.-]/).slice(0, 2).map(Number);
+  const [smaj, smin] = ver(sv);
+  const [tmaj, tmin] = ver(tv);
+  add(
+    "server versions",
+    tmaj < smaj || (tmaj === smaj && tmin < smin) ? "warning" : "passed",
+    `source ${sv}, target ${tv}`,
+  );
+  return s;
+}
+
+type Add = (name: string, status: PrecheckItem["status"], reason: string) => void;
+
+async function checkTarget(s: Session, plan: Plan, target: Connection, lowerCase: boolean, add: Add): Promise<void> {
+  const { options } = s;
+  const norm = (x: string) => (lowerCase ? x.toLowerCase() : x);
+  const targetDbs = plan.databases.map((d) => d.targetDb);
+  const existingRows = targetDbs.length
+    ? await queryRows<{ db: string; t: string; type: string }>(
+        target,
+        "SELECT TABLE_SCHEMA AS db, TABLE_NAME AS t, TABLE_TYPE AS type FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (?)",
+        [lowerCase ? targetDbs.map((d) => d.toLowerCase()) : targetDbs],
+      )
+    : [];
+  const existingDbs = new Set(
+    (await queryRows<{ n: string }>(target, "SELECT SCHEMA_NAME AS n FROM information_schema.SCHEMATA")).map((r) => norm(r.n)),
+  );
+  const found = new Map(existingRows.map((r) => [tableKey(norm(r.db), norm(r.t)), r]));
+  const clash: string[] = [];
+  for (const t of plan.tables) {
+    const row = found.get(tableKey(norm(t.targetDb), norm(t.targetTable)));
+    if (!row) continue;
+    s.existing.add(tableKey(t.targetDb, t.targetTable));
+    if (row.type !== "BASE TABLE") clash.push(`${displayName(t.targetDb, t.targetTable)} exists on the target as a ${row.type.toLowerCase()}`);
+  }
+  const existingNames = plan.tables.filter((t) => s.existing.has(tableKey(t.targetDb, t.targetTable))).map((t) => displayName(t.targetDb, t.targetTable));
+  if (clash.length) add("existing target tables", "failed", clash.join("; "));
+  else if (existingNames.length === 0) add("existing target tables", "passed", "no selected table exists on the target");
+  else if (options.onExisting === "fail") {
+    add("existing target tables", "failed", `already on the target: ${existingNames.join(", ")}; pass --on-existing drop|truncate|append (onExisting) to say what to do with them, or rename them`);
+  } else {
+    const mismatch = await compareExistingColumns(s, plan, target);
+    add(
+      "existing target tables",
+      mismatch.length ? "failed" : "warning",
+      mismatch.length ? mismatch.join("; ") : `${options.onExisting === "drop" ? "will be dropped and recreated" : options.onExisting === "truncate" ? "will be emptied" : "rows will be appended"}: ${existingNames.join(", ")}`,
+    );
+  }
+
+  // Privileges of the target account.
+  try {
+    const grants = await readGrants(target);
+    const missing: string[] = [];
+    for (const d of plan.databases) {
+      if (!existingDbs.has(norm(d.targetDb))) {
+        const m = missingPrivileges(privilegesOn(grants, d.targetDb, "*"), ["CREATE"]);
+        if (m.length) missing.push(`database ${displayName(d.targetDb)} does not exist and cannot be created (needs CREATE)`);
+      }
+    }
+    const need = ["SELECT", "INSERT", "CREATE", "ALTER", ...(options.onExisting === "drop" || options.onExisting === "truncate" ? ["DROP"] : [])];
+    for (const t of plan.tables) {
+      const m = missingPrivileges(privilegesOn(grants, t.targetDb, t.targetTable), need);
+      if (m.length) missing.push(`${displayName(t.targetDb, t.targetTable)}: missing ${m.join(", ")}`);
+    }
+    if (missing.length === 0) add("target privileges", "passed", "the target account can create, alter, load and read every target table");
+    else if (grants.roles.length) add("target privileges", "warning", `not visible in the account's own grants (it has roles, whose privileges are not checked): ${missing.join("; ")}`);
+    else add("target privileges", "failed", `${missing.join("; ")}: grant them to the target account (on RDS: ReadWrite on these databases)`);
+  } catch (e) {
+    add("target privileges", "warning", `cannot read the account's grants (${serverMessage(e)}); privileges are not checked`);
+  }
+
+  const [{ li }] = await queryRows<{ li: string }>(target, "SELECT @@global.local_infile AS li");
+  add(
+    "target local_infile",
+    Number(li) === 1 ? "passed" : "failed",
+    Number(li) === 1 ? "LOAD DATA LOCAL is allowed" : "the target has local_infile=OFF: set local_infile=ON in the instance's parameters (RDS console: Parameters)",
+  );
+  if (lowerCase) {
+    const upper = plan.tables.filter((t) => t.targetDb !== t.targetDb.toLowerCase() || t.targetTable !== t.targetTable.toLowerCase());
+    if (upper.length) {
+      add("lower_case_table_names", "warning", `the target stores names in lower case: ${upper.map((t) => displayName(t.targetDb, t.targetTable)).join(", ")}`);
+    }
+  }
+}
+
+async function compareExistingColumns(s: Session, plan: Plan, target: Connection): Promise<string[]> {
+  if (s.options.onExisting === "drop") return [];
+  const out: string[] = [];
+  for (const t of plan.tables.filter((x) => s.existing.has(tableKey(x.targetDb, x.targetTable)))) {
+    const cols = await queryRows<{ c: string }>(
+      target,
+      "SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+      [t.targetDb, t.targetTable],
+    );
+    const have = new Set(cols.map((c) => c.c.toLowerCase()));
+    const lacking = t.info.columns.filter((c) => !c.generated && !have.has(c.name.toLowerCase())).map((c) => c.name);
+    if (lacking.length) out.push(`${displayName(t.targetDb, t.targetTable)} on the target lacks column(s) ${lacking.join(", ")}: use --on-existing drop`);
+  }
+  return out;
+}
+
+function checkForeignKeys(plan: Plan, add: Add): void {
+  const selected = new Set(plan.tables.map((t) => tableKey(t.sourceDb, t.sourceTable)));
+  const orphans: string[] = [];
+  let count = 0;
+  for (const t of plan.tables as PlanTable[]) {
+    for (const fk of t.info.foreignKeys) {
+      count++;
+      if (!selected.has(tableKey(fk.refDb, fk.refTable))) {
+        orphans.push(`${displayName(t.sourceDb, t.sourceTable)} (${fk.name}) references ${displayName(fk.refDb, fk.refTable)}, which is not selected: include it, or exclude the referencing table`);
+      }
+    }
+  }
+  add("foreign keys", orphans.length ? "failed" : "passed", orphans.length ? orphans.join("; ") : `${count} foreign key(s), all parents selected; added after the data`);
+}
+
+export async function closeSession(s: Session): Promise<void> {
+  await Promise.all([closeQuietly(s.source), closeQuietly(s.target)]);
+}
