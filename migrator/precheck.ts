@@ -8,6 +8,7 @@ import { describeEndpoint } from "./endpoint";
 import { redact, serverMessage } from "./errors";
 import { missingPrivileges, privilegesOn, readGrants } from "./grants";
 import type { MigrateOptions } from "./options";
+import { matches } from "./pattern";
 import { buildPlan, Plan, PlanTable } from "./plan";
 import { displayName, qualified } from "./quote";
 import { showCreateTable } from "./schema";
@@ -77,7 +78,10 @@ export async function runPrecheck(options: MigrateOptions): Promise<Session> {
       denied.push(`${displayName(t.sourceDb, t.sourceTable)}: ${redact(serverMessage(e), secrets)}`);
     }
   }
+  denied.push(...(await invisibleTables(source, options, plan)));
   add("source read access", denied.length ? "failed" : "passed", denied.length ? denied.join("; ") : "the source account can read every selected table");
+  const emptyDbs = plan.databases.filter((d) => !plan.tables.some((t) => t.sourceDb === d.sourceDb));
+  if (emptyDbs.length) add("empty databases", "warning", `no tables in ${emptyDbs.map((d) => displayName(d.sourceDb)).join(", ")}: created empty on the target`);
 
   await checkTarget(s, plan, target, lowerCase, add);
   checkForeignKeys(plan, add);
@@ -106,6 +110,28 @@ export async function runPrecheck(options: MigrateOptions): Promise<Session> {
     `source ${sv}, target ${tv}`,
   );
   return s;
+}
+
+/**
+ * Tables the source account cannot see are missing from information_schema, so a database-wide
+ * selection would silently leave them out: such a selection needs SELECT on the whole database.
+ */
+async function invisibleTables(source: Connection, options: MigrateOptions, plan: Plan): Promise<string[]> {
+  let grants;
+  try {
+    grants = await readGrants(source);
+  } catch {
+    return [];
+  }
+  if (grants.roles.length) return [];
+  const out: string[] = [];
+  for (const d of new Set(plan.databases.map((x) => x.sourceDb))) {
+    const wide = options.include.some((p) => (p.table === undefined || /[*?]/.test(p.table)) && matches({ ...p, table: undefined }, d));
+    if (wide && missingPrivileges(privilegesOn(grants, d, "*"), ["SELECT"]).length) {
+      out.push(`the source account lacks SELECT on ${displayName(d)}.*, so tables it cannot see would be left out: grant SELECT on the whole database (ReadOnly on POLARDB) or select tables one by one`);
+    }
+  }
+  return out;
 }
 
 type Add = (name: string, status: PrecheckItem["status"], reason: string) => void;

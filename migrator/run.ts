@@ -7,7 +7,8 @@ import { parseOptions, MigrateOptions } from "./options";
 import type { PlanTable } from "./plan";
 import { closeSession, runPrecheck, Session, tableKey } from "./precheck";
 import { displayName, qualified } from "./quote";
-import { createDatabase, foreignKeyStatement, TARGET_SQL_MODE, targetCreateTable } from "./schema";
+import { createDatabase, foreignKeyStatement, TARGET_SQL_MODE, targetDefinition } from "./schema";
+import { destinationOf } from "./plan";
 import type { MigrationReport, PrecheckReport, Progress, ProgressListener, TableReport } from "./types";
 
 function precheckReport(s: Session): PrecheckReport {
@@ -94,7 +95,7 @@ export async function migrate(raw: unknown, onProgress: ProgressListener = () =>
     await runPhase("constraints", secrets, tables, async () => {
       for (const t of plan.tables) {
         if (s.existing.has(tableKey(t.targetDb, t.targetTable)) && options.onExisting !== "drop") continue;
-        const sql = foreignKeyStatement(t.targetDb, t.targetTable, t.info.foreignKeys, options.rename);
+        const sql = foreignKeyStatement(t.targetDb, t.targetTable, definitionOf(s, t).foreignKeys);
         if (sql) await s.target!.query(sql);
       }
     });
@@ -146,8 +147,16 @@ async function createTargetTable(s: Session, t: PlanTable): Promise<void> {
   }
   if (exists && s.options.onExisting === "append") return;
   if (exists) await target.query(`DROP TABLE ${qualified(t.targetDb, t.targetTable)}`);
-  const ddl = s.ddl.get(tableKey(t.sourceDb, t.sourceTable))!;
-  await target.query(targetCreateTable(ddl, t.sourceTable, t.targetDb, t.targetTable));
+  await target.query(definitionOf(s, t).create);
+}
+
+function definitionOf(s: Session, t: PlanTable) {
+  return targetDefinition(
+    s.ddl.get(tableKey(t.sourceDb, t.sourceTable))!,
+    { db: t.sourceDb, table: t.sourceTable },
+    { db: t.targetDb, table: t.targetTable },
+    (db, table) => destinationOf(s.options.rename, db, table),
+  );
 }
 
 /** Copies tables with `threads` workers, biggest first; the first failure stops the others. */

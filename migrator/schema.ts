@@ -4,10 +4,7 @@
  * loading order matters.
  */
 import type { Connection } from "mysql2/promise";
-import type { ForeignKey } from "./catalog";
 import { queryRows } from "./connect";
-import { destinationOf } from "./plan";
-import type { Rename } from "./pattern";
 import { qualified, quoteId, quoteString } from "./quote";
 import type { PlannedDatabase } from "./types";
 
@@ -21,22 +18,51 @@ export async function showCreateTable(conn: Connection, db: string, table: strin
   return ddl;
 }
 
-const FK_LINE = /^\s+CONSTRAINT `(?:[^`]|``)+` FOREIGN KEY /;
+const NAME = "`(?:[^`]|``)+`";
+/** `  CONSTRAINT `n` FOREIGN KEY (`a`) REFERENCES [`db`.]`t` (`b`) ON DELETE ...` as SHOW CREATE TABLE prints it. */
+const FK_LINE = new RegExp(`^\\s+(CONSTRAINT ${NAME} FOREIGN KEY \\((?:[^()\`]|${NAME})*\\) REFERENCES )(?:(${NAME})\\.)?(${NAME})( .*?),?$`);
+
+const unquote = (q: string) => q.slice(1, -1).replace(/``/g, "`");
+
+export interface TableDefinition {
+  /** CREATE TABLE for the target name, without foreign keys. */
+  create: string;
+  /** The foreign key clauses exactly as the source prints them, referenced table already mapped. */
+  foreignKeys: string[];
+}
 
 /**
- * The source's CREATE TABLE for the target name, without its foreign keys (added later by
- * `addForeignKeys`). Everything else (columns, indexes, partitioning, options, comments,
- * AUTO_INCREMENT) stays byte for byte.
+ * The source's CREATE TABLE for the target name, with its foreign keys split off (added after the
+ * data). Everything else (columns, indexes, partitioning, options, comments, AUTO_INCREMENT)
+ * stays byte for byte. `mapTable` gives the destination of a referenced source table.
  */
-export function targetCreateTable(ddl: string, sourceTable: string, targetDb: string, targetTable: string): string {
-  const head = `CREATE TABLE ${quoteId(sourceTable)} (\n`;
-  if (!ddl.startsWith(head)) throw new Error(`unexpected SHOW CREATE TABLE output for ${quoteId(sourceTable)}`);
+export function targetDefinition(
+  ddl: string,
+  source: { db: string; table: string },
+  target: { db: string; table: string },
+  mapTable: (db: string, table: string) => { db: string; table: string },
+): TableDefinition {
+  const head = `CREATE TABLE ${quoteId(source.table)} (\n`;
+  if (!ddl.startsWith(head)) throw new Error(`unexpected SHOW CREATE TABLE output for ${quoteId(source.table)}`);
   const rest = ddl.slice(head.length);
   const close = rest.lastIndexOf("\n)");
   const elements = rest.slice(0, close).split("\n");
   const tail = rest.slice(close + 1);
-  const kept = elements.filter((line) => !FK_LINE.test(line)).map((line) => line.replace(/,$/, ""));
-  return `CREATE TABLE ${qualified(targetDb, targetTable)} (\n${kept.join(",\n")}\n${tail}`;
+  const kept: string[] = [];
+  const foreignKeys: string[] = [];
+  for (const line of elements) {
+    const m = FK_LINE.exec(line);
+    if (!m) {
+      kept.push(line.replace(/,$/, ""));
+      continue;
+    }
+    const ref = mapTable(m[2] ? unquote(m[2]) : source.db, unquote(m[3]));
+    foreignKeys.push(`${m[1]}${qualified(ref.db, ref.table)}${m[4]}`);
+  }
+  return {
+    create: `CREATE TABLE ${qualified(target.db, target.table)} (\n${kept.join(",\n")}\n${tail}`,
+    foreignKeys,
+  };
 }
 
 export async function createDatabase(conn: Connection, d: PlannedDatabase): Promise<void> {
@@ -45,27 +71,8 @@ export async function createDatabase(conn: Connection, d: PlannedDatabase): Prom
   );
 }
 
-/** One ALTER TABLE adding all foreign keys of a table, with referenced tables mapped through the renames. */
-export function foreignKeyStatement(
-  targetDb: string,
-  targetTable: string,
-  fks: ForeignKey[],
-  rename: Rename[],
-): string | undefined {
-  if (fks.length === 0) return undefined;
-  const cols = (c: string[]) => c.map(quoteId).join(", ");
-  const clauses = fks.map((fk) => {
-    const ref = destinationOf(rename, fk.refDb, fk.refTable);
-    return (
-      `ADD CONSTRAINT ${quoteId(fk.name)} FOREIGN KEY (${cols(fk.columns)}) REFERENCES ${qualified(ref.db, ref.table)} (${cols(fk.refColumns)})` +
-      ` ON DELETE ${referentialAction(fk.onDelete)} ON UPDATE ${referentialAction(fk.onUpdate)}`
-    );
-  });
-  return `ALTER TABLE ${qualified(targetDb, targetTable)} ${clauses.join(", ")}`;
-}
-
-function referentialAction(rule: string): string {
-  const r = rule.toUpperCase();
-  if (!["RESTRICT", "CASCADE", "SET NULL", "NO ACTION", "SET DEFAULT"].includes(r)) throw new Error(`unknown referential action ${rule}`);
-  return r;
+/** One ALTER TABLE adding all foreign keys of a table. */
+export function foreignKeyStatement(targetDb: string, targetTable: string, clauses: string[]): string | undefined {
+  if (clauses.length === 0) return undefined;
+  return `ALTER TABLE ${qualified(targetDb, targetTable)} ${clauses.map((c) => `ADD ${c}`).join(", ")}`;
 }
