@@ -22,6 +22,11 @@ export function parseEndpointUrl(text: string): Endpoint {
   if (!["mysql", "mariadb"].includes(m[1].toLowerCase())) {
     throw new Error(`unsupported scheme "${m[1]}": use mysql://user:password@host:3306`);
   }
+  const hostPart = text.slice(text.lastIndexOf("@") + 1);
+  const portText = /:(\d+)(?:[/?]|$)/.exec(hostPart.replace(/^\[[^\]]*\]/, ""))?.[1];
+  if (portText !== undefined && (Number(portText) < 1 || Number(portText) > 65535)) {
+    throw new Error(`port ${portText} is out of range 1-65535`);
+  }
   let url: URL;
   try {
     url = new URL(text);
