@@ -9,6 +9,7 @@ import type { Connection } from "mysql2/promise";
 import type { Connection as CoreConnection } from "mysql2";
 import type { ColumnInfo } from "./catalog";
 import { queryRows } from "./connect";
+import { Chunk, chunkCondition, KeyValue } from "./chunker";
 import type { PlanTable } from "./plan";
 import { qualified, quoteId } from "./quote";
 import { TSV_LOAD_FORMAT, TsvWriter } from "./tsv";
@@ -35,10 +36,16 @@ function selectExpression(c: ColumnInfo): string {
   return c.dataType === "float" ? `${quoteId(c.name)} * 1e0` : quoteId(c.name);
 }
 
-export function selectStatement(t: PlanTable): string {
+/** The chunk's rows in key order, every column as the server stores it. */
+export function selectStatement(chunk: Chunk): { sql: string; params: KeyValue[] } {
+  const t = chunk.table;
   const cols = copiedColumns(t).map(selectExpression);
   const order = t.info.key.length ? ` ORDER BY ${t.info.key.map(quoteId).join(", ")}` : "";
-  return `SELECT ${cols.join(", ")} FROM ${qualified(t.sourceDb, t.sourceTable)}${order}`;
+  const where = chunkCondition(chunk);
+  return {
+    sql: `SELECT ${cols.join(", ")} FROM ${qualified(t.sourceDb, t.sourceTable)}${where.sql ? ` WHERE ${where.sql}` : ""}${order}`,
+    params: where.params,
+  };
 }
 
 export function loadStatement(t: PlanTable): string {
@@ -62,23 +69,32 @@ export async function prepareSourceSession(conn: Connection): Promise<void> {
   await conn.query("SET SESSION character_set_results = binary, SESSION net_write_timeout = 600");
 }
 
-export async function copyTable(
+/**
+ * Copies one chunk. A chunk of a keyed table is one target transaction, so it is either wholly
+ * there or not at all; a table without a key commits batch by batch (a big single transaction
+ * would stall the target's binlog and standby).
+ */
+export async function copyChunk(
   src: Connection,
   tgt: Connection,
-  t: PlanTable,
+  chunk: Chunk,
   batchBytes: number,
   onProgress: (rows: number, bytes: number) => void,
   isAborted: () => boolean,
 ): Promise<CopyResult> {
+  const t = chunk.table;
   const core = (src as unknown as { connection: CoreConnection }).connection;
-  const rowStream = core.query({ sql: selectStatement(t), rowsAsArray: true, typeCast: false }).stream({ highWaterMark: 512 });
+  const select = selectStatement(chunk);
+  const rowStream = core.query({ sql: select.sql, values: select.params, rowsAsArray: true, typeCast: false }).stream({ highWaterMark: 512 });
+  const transactional = t.info.key.length > 0;
   const rows = rowStream[Symbol.asyncIterator]() as AsyncIterator<RawRow>;
   const load = loadStatement(t);
   const result: CopyResult = { rows: 0, bytes: 0 };
   let next = await rows.next();
+  if (transactional) await tgt.query("START TRANSACTION");
   try {
     while (!next.done) {
-      if (isAborted()) throw new Error("stopped because another table failed");
+      if (isAborted()) throw new Error("stopped because another chunk failed");
       let batchRows = 0;
       let batchSize = 0;
       let shownRows = 0;
@@ -122,6 +138,10 @@ export async function copyTable(
       result.rows += batchRows;
       result.bytes += batchSize;
     }
+    if (transactional) await tgt.query("COMMIT");
+  } catch (e) {
+    if (transactional) await tgt.query("ROLLBACK").catch(() => undefined);
+    throw e;
   } finally {
     if (!next.done) {
       rowStream.destroy();

@@ -100,6 +100,8 @@ export const MigrateOptionsSchema = z
     threads: z.number().int().min(1).max(64).optional(),
     /** Free space on the target, checked against the source's data + index size by the precheck. */
     targetCapacity: SizeSchema.optional(),
+    /** Big tables are cut into key ranges of about this many bytes, copied in parallel, each one target transaction. */
+    chunkBytes: SizeSchema.default(64 * 1024 * 1024),
     /** Rows of one LOAD DATA statement are cut at about this many bytes. */
     batchBytes: SizeSchema.default(16 * 1024 * 1024),
   })

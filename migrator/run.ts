@@ -1,7 +1,8 @@
 /** The phases in order: precheck -> schema -> data -> constraints -> verify. */
 import type { Connection } from "mysql2/promise";
 import { closeQuietly, openConnection, queryRows } from "./connect";
-import { copyTable, prepareSourceSession } from "./copy";
+import { Chunk, describeChunk, planChunks } from "./chunker";
+import { copyChunk, prepareSourceSession } from "./copy";
 import { MigrationError, PrecheckFailedError, redact, serverMessage } from "./errors";
 import { parseOptions, MigrateOptions } from "./options";
 import type { PlanTable } from "./plan";
@@ -51,6 +52,7 @@ export async function migrate(raw: unknown, onProgress: ProgressListener = () =>
     target: displayName(t.targetDb, t.targetTable),
     status: "not copied",
     rows: 0,
+    chunks: 0,
     bytes: 0,
     seconds: 0,
   }));
@@ -159,7 +161,10 @@ function definitionOf(s: Session, t: PlanTable) {
   );
 }
 
-/** Copies tables with `threads` workers, biggest first; the first failure stops the others. */
+/**
+ * Copies every chunk with `threads` workers, biggest tables first, so two workers share a big
+ * table; the first failure stops the others.
+ */
 async function copyAll(
   s: Session,
   planned: PlanTable[],
@@ -169,28 +174,43 @@ async function copyAll(
 ): Promise<void> {
   const { options } = s;
   const secrets = [options.source.password, options.target.password];
-  const queue = planned.map((t, i) => ({ t, r: reports[i] })).sort((a, b) => b.t.info.dataLength - a.t.info.dataLength);
+  const order = planned.map((t, i) => ({ t, r: reports[i] })).sort((a, b) => b.t.info.dataLength - a.t.info.dataLength);
+  const queue: { chunk: Chunk; r: TableReport; state: { left: number; began: number } }[] = [];
+  for (const { t, r } of order) {
+    const chunks = await planChunks(s.source!, t, options.chunkBytes);
+    const state = { left: chunks.length, began: 0 };
+    r.chunks = chunks.length;
+    for (const chunk of chunks) queue.push({ chunk, r, state });
+  }
   let failure: MigrationError | undefined;
   const worker = async () => {
     let src: Connection | undefined;
     let tgt: Connection | undefined;
     try {
       while (queue.length && !failure) {
-        const { t, r } = queue.shift()!;
-        const began = Date.now();
+        const { chunk, r, state } = queue.shift()!;
+        const t = chunk.table;
+        state.began ||= Date.now();
         try {
-          src ??= await openConnection(options.source, "source");
-          await prepareSourceSession(src);
+          if (!src) {
+            src = await openConnection(options.source, "source");
+            await prepareSourceSession(src);
+          }
           tgt ??= await openConnection(options.target, "target");
           const fastLoad = !s.existing.has(tableKey(t.targetDb, t.targetTable)) || options.onExisting === "drop";
           await prepareTargetSession(tgt, fastLoad);
-          const res = await copyTable(src, tgt, t, options.batchBytes, onRows, () => failure !== undefined);
-          Object.assign(r, { status: "copied", rows: res.rows, bytes: res.bytes, seconds: (Date.now() - began) / 1000 });
-          onTableDone();
+          const res = await copyChunk(src, tgt, chunk, options.batchBytes, onRows, () => failure !== undefined);
+          r.rows += res.rows;
+          r.bytes += res.bytes;
+          if (--state.left === 0) {
+            r.status = "copied";
+            r.seconds = (Date.now() - state.began) / 1000;
+            onTableDone();
+          }
         } catch (e) {
           r.status = "failed";
-          r.seconds = (Date.now() - began) / 1000;
-          if (!failure) failure = new MigrationError("data", redact(serverMessage(e), secrets), r.target);
+          r.seconds = (Date.now() - state.began) / 1000;
+          if (!failure) failure = new MigrationError("data", `${describeChunk(chunk)}: ${redact(serverMessage(e), secrets)}`, r.target);
           await closeQuietly(src);
           await closeQuietly(tgt);
           src = tgt = undefined;
@@ -201,7 +221,7 @@ async function copyAll(
       await closeQuietly(tgt);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.threads, Math.max(1, planned.length)) }, worker));
+  await Promise.all(Array.from({ length: Math.min(options.threads, Math.max(1, queue.length)) }, worker));
   if (failure) {
     throw new MigrationError("data", failure.detail, failure.table, reports.filter((r) => r.status !== "copied").map((r) => r.target));
   }

@@ -41,6 +41,8 @@ export interface TableReport {
   target: string;
   status: TableStatus;
   rows: number;
+  /** Key ranges the table was copied in (1: one stream). */
+  chunks: number;
   /** Bytes of row data sent to the target. */
   bytes: number;
   seconds: number;

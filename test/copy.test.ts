@@ -49,6 +49,38 @@ describe("full data copy", () => {
     }
   });
 
+  it("cuts big tables into key ranges shared by the workers, for every kind of key", async () => {
+    const db = freshDatabaseName("chunks");
+    await withAdmin(source, async (c) => {
+      await c.query(`CREATE DATABASE ${db}`);
+      await c.query(`USE ${db}`);
+      await c.query(`
+        CREATE TABLE dense (id INT PRIMARY KEY, v VARCHAR(20));
+        INSERT INTO dense SELECT seq, CONCAT('d', seq) FROM seq_1_to_12000;
+        CREATE TABLE sparse (id BIGINT UNSIGNED PRIMARY KEY, v INT);
+        INSERT INTO sparse SELECT seq * 1000003 + 18446744073000000000 DIV 2, seq FROM seq_1_to_9000;
+        CREATE TABLE composite (region VARCHAR(10) COLLATE utf8mb4_general_ci NOT NULL, day DATE NOT NULL, n INT NOT NULL, v TEXT,
+                                PRIMARY KEY (region, day, n));
+        INSERT INTO composite SELECT ELT(1 + seq % 4, 'north', 'South', 'éast', 'west '), '2024-01-01' + INTERVAL (seq % 50) DAY, seq, REPEAT('z', seq % 30)
+          FROM seq_1_to_10000;
+        CREATE TABLE bin_key (k VARBINARY(16) NOT NULL, UNIQUE KEY (k), v INT);
+        INSERT INTO bin_key SELECT UNHEX(MD5(seq)), seq FROM seq_1_to_5000;
+        CREATE TABLE enum_key (e ENUM('z', 'a', 'm') NOT NULL, n INT NOT NULL, PRIMARY KEY (e, n));
+        INSERT INTO enum_key SELECT ELT(1 + seq % 3, 'z', 'a', 'm'), seq FROM seq_1_to_6000;
+        ANALYZE TABLE dense, sparse, composite, bin_key, enum_key;`);
+    });
+    const report = await migrate({ source: source.url, target: target.url, include: [db], threads: 3, chunkBytes: 1 });
+    expect(report.verified).toBe(true);
+    const chunks = Object.fromEntries(report.tables.map((t) => [t.target.split(".")[1], t.chunks]));
+    expect(chunks.dense).toBeGreaterThanOrEqual(8);
+    expect(chunks.sparse).toBeGreaterThanOrEqual(6);
+    expect(chunks.composite).toBeGreaterThanOrEqual(6);
+    expect(chunks.bin_key).toBeGreaterThanOrEqual(3);
+    expect(chunks.enum_key).toBe(1); // ENUM compares as text but sorts by index: never cut
+    expect(await checksums(target, db)).toEqual(await checksums(source, db));
+    expect(await rowCounts(target, db)).toEqual({ bin_key: 5000, composite: 10000, dense: 12000, enum_key: 6000, sparse: 9000 });
+  });
+
   it("precheck lists each item and the plan without writing anything", async () => {
     const db = freshDatabaseName("pre");
     await withAdmin(source, async (c) => {
