@@ -1,0 +1,219 @@
+/**
+ * The configuration of a migration: one zod schema for the component's Args and the stack config
+ * (`polardb-to-rds:<key>`), built on the engine's own option schema so a bad include pattern or
+ * size gets the same message as on the CLI. Errors name the config key and say how to fix it.
+ *
+ * Mode: with `sourceClusterId` and `targetInstanceId` (cloud mode) the program opens whitelists,
+ * creates accounts and target databases and then runs the migration; without both (local mode) it
+ * only runs the migration between two reachable MySQL servers with existing accounts.
+ */
+import { z } from "zod";
+import { formatIssues, InputError, MigrateOptionsSchema, ON_EXISTING, staticDatabaseMapping } from "../migrator";
+import { DTS_NETWORKS, dtsCidrsFor, UnknownDtsRegionError } from "./dts-cidrs";
+import { SSL_MODES } from "./migration-run-provider";
+import {
+  accountNameProblem,
+  mergeEntries,
+  passwordProblem,
+  RDS_DATABASE_NAME,
+  WHITELIST_LIMIT,
+  whitelistEntriesProblems,
+  whitelistGroupNameProblem,
+} from "./rules";
+import { DEFAULT_WHITELIST_GROUP } from "./whitelist-groups";
+
+/** The stack config namespace (the project name in Pulumi.yaml). */
+export const CONFIG_NAMESPACE = "polardb-to-rds";
+
+export const DEFAULT_SOURCE_USER = "p2rreader";
+export const DEFAULT_TARGET_USER = "p2rwriter";
+
+const port = z.number().int().min(1, "must be 1-65535").max(65535, "must be 1-65535");
+const nonEmpty = (what: string) => z.string().min(1, `${what} is empty`);
+
+export const MigrationConfigSchema = z
+  .object({
+    /** POLARDB cluster ID (pc-...). Set it and targetInstanceId for cloud mode. */
+    sourceClusterId: z.string().regex(/^pc-[a-z0-9]+$/, "a POLARDB cluster ID looks like pc-bp1xxxxxxxxxxxxxx").optional(),
+    /** The source's region; default targetRegion. Used for the DTS WhiteIpList call. */
+    sourceRegion: z.string().optional(),
+    /** Address the engine connects to: the cluster endpoint (cloud) or any MySQL host (local). */
+    sourceHost: nonEmpty("sourceHost"),
+    sourcePort: port.default(3306),
+    /** Cloud: the read-only account to create (default p2rreader). Local: an existing account. */
+    sourceUser: z.string().optional(),
+    /** Secret. Cloud: generated when omitted. Local: required. */
+    sourcePassword: z.string().optional(),
+    sourceSsl: z.enum(SSL_MODES).default("preferred"),
+    sourceSslCa: z.string().optional(),
+
+    /** RDS instance ID (rm-...). Set it and sourceClusterId for cloud mode. */
+    targetInstanceId: z.string().regex(/^rm-[a-z0-9]+$/, "an RDS instance ID looks like rm-bp1xxxxxxxxxxxxxx").optional(),
+    /** The RDS instance's region (default alicloud:region): selects the DTS CIDR list. */
+    targetRegion: z.string().optional(),
+    targetHost: nonEmpty("targetHost"),
+    targetPort: port.default(3306),
+    /** Cloud: the read/write account to create (default p2rwriter). Local: an existing account. */
+    targetUser: z.string().optional(),
+    targetPassword: z.string().optional(),
+    targetSsl: z.enum(SSL_MODES).default("preferred"),
+    targetSslCa: z.string().optional(),
+
+    /** What to migrate: `db` or `db.table` (cloud mode: exact database names; table names may use * ?). */
+    include: z.array(z.string()).min(1, "nothing is selected: give at least one database or db.table to migrate"),
+    exclude: z.array(z.string()).default([]),
+    rename: z.array(z.string()).default([]),
+    onExisting: z.enum(ON_EXISTING).default("fail"),
+    threads: z.number().int().optional(),
+    /** Free space on the target; cloud default: the RDS instance's storage. */
+    targetCapacity: z.union([z.number(), z.string()]).optional(),
+    batchBytes: z.union([z.number(), z.string()]).optional(),
+    /** Cloud: character set per source database for the created RDS databases; default: as on the cluster. */
+    characterSets: z.record(z.string(), z.string()).optional(),
+
+    /** The POLARDB whitelist group this program owns. */
+    whitelistGroupName: z.string().default(DEFAULT_WHITELIST_GROUP),
+    whitelistHidden: z.boolean().default(false),
+    /** Where the DTS CIDR blocks come from: the shipped table, the DTS OpenAPI at deploy time, or nowhere. */
+    dtsCidrSource: z.enum(["table", "api", "none"]).default("table"),
+    dtsNetwork: z.enum(DTS_NETWORKS).default("internet"),
+    /** Explicit DTS CIDR blocks; replaces the table / API list. */
+    dtsCidrs: z.array(z.string()).optional(),
+    /** Addresses of the machine running `pulumi up` (the engine connects from there). Cloud: required, [] if inside the VPC. */
+    runnerCidrs: z.array(z.string()).optional(),
+    /** The runner is inside the RDS instance's VPC: no RDS whitelist group is needed. */
+    runnerInTargetVpc: z.boolean().default(false),
+    /** The RDS whitelist group this program owns for the runner's addresses. */
+    targetWhitelistGroupName: z.string().default(DEFAULT_WHITELIST_GROUP),
+    /** OpenAPI endpoint overrides (private endpoints, local stand-ins in tests). */
+    openApiEndpoints: z
+      .object({ polardb: z.string().url().optional(), rds: z.string().url().optional(), dts: z.string().url().optional() })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+    // Copy options: the engine's own schema, so the messages match the CLI's.
+    const copy = MigrateOptionsSchema.pick({
+      include: true,
+      exclude: true,
+      rename: true,
+      onExisting: true,
+      threads: true,
+      targetCapacity: true,
+      batchBytes: true,
+    }).safeParse(withoutUndefined({
+      include: c.include,
+      exclude: c.exclude,
+      rename: c.rename,
+      onExisting: c.onExisting,
+      threads: c.threads,
+      targetCapacity: c.targetCapacity,
+      batchBytes: c.batchBytes,
+    }));
+    if (!copy.success) {
+      for (const i of copy.error.issues) ctx.addIssue({ code: "custom", path: i.path as (string | number)[], message: i.message });
+    }
+
+    const cloud = c.sourceClusterId !== undefined || c.targetInstanceId !== undefined;
+    if (!cloud) {
+      for (const key of ["sourceUser", "sourcePassword", "targetUser", "targetPassword"] as const) {
+        if (!c[key]) {
+          issue(key, `local mode connects with an existing account: set it (pulumi config set ${key.endsWith("Password") ? "--secret " : ""}${CONFIG_NAMESPACE}:${key} ...), or set sourceClusterId and targetInstanceId for cloud mode`);
+        }
+      }
+      return;
+    }
+    if (c.sourceClusterId === undefined) issue("sourceClusterId", "cloud mode needs the POLARDB cluster ID too (targetInstanceId is set); remove both for local mode");
+    if (c.targetInstanceId === undefined) issue("targetInstanceId", "cloud mode needs the RDS instance ID too (sourceClusterId is set); remove both for local mode");
+
+    const src = accountNameProblem(c.sourceUser ?? DEFAULT_SOURCE_USER, "POLARDB");
+    if (src) issue("sourceUser", src);
+    const tgt = accountNameProblem(c.targetUser ?? DEFAULT_TARGET_USER, "RDS");
+    if (tgt) issue("targetUser", tgt);
+    for (const key of ["sourcePassword", "targetPassword"] as const) {
+      const value = c[key];
+      const problem = value !== undefined ? passwordProblem(value) : undefined;
+      if (problem) issue(key, `${problem} (POLARDB and RDS rules); or remove it to have one generated`);
+    }
+    const groupProblem = whitelistGroupNameProblem(c.whitelistGroupName);
+    if (groupProblem) issue("whitelistGroupName", groupProblem);
+    const targetGroupProblem = whitelistGroupNameProblem(c.targetWhitelistGroupName);
+    if (targetGroupProblem) issue("targetWhitelistGroupName", targetGroupProblem);
+
+    if (c.runnerCidrs === undefined) {
+      issue(
+        "runnerCidrs",
+        "the engine connects from the machine running pulumi up: list its public address(es), e.g. pulumi config set --path " +
+          `'${CONFIG_NAMESPACE}:runnerCidrs[0]' 203.0.113.7/32, or set it to [] when that machine is inside the cluster's VPC`,
+      );
+    }
+    for (const p of whitelistEntriesProblems(c.runnerCidrs ?? [])) issue("runnerCidrs", p);
+    for (const p of whitelistEntriesProblems(c.dtsCidrs ?? [])) issue("dtsCidrs", p);
+
+    let dtsList: string[] = c.dtsCidrs ?? [];
+    if (c.dtsCidrs === undefined && c.dtsCidrSource !== "none" && c.targetRegion === undefined) {
+      issue("targetRegion", `the DTS CIDR list depends on the RDS region: pulumi config set ${CONFIG_NAMESPACE}:targetRegion cn-hangzhou (or alicloud:region)`);
+    } else if (c.dtsCidrs === undefined && c.dtsCidrSource === "table" && c.targetRegion !== undefined) {
+      try {
+        dtsList = dtsCidrsFor(c.targetRegion, c.dtsNetwork);
+      } catch (e) {
+        if (!(e instanceof UnknownDtsRegionError)) throw e;
+        issue("targetRegion", e.message);
+      }
+    }
+    const total = mergeEntries(dtsList, c.runnerCidrs ?? []).length;
+    if (total > WHITELIST_LIMIT) {
+      issue("runnerCidrs", `the POLARDB group would hold ${total} entries (DTS CIDRs plus runnerCidrs), over the limit of ${WHITELIST_LIMIT}`);
+    }
+
+    // Cloud mode declares the target databases at preview time: they must be named exactly.
+    if (copy.success) {
+      try {
+        for (const m of staticDatabaseMapping({ include: c.include, exclude: c.exclude, rename: c.rename })) {
+          if (!RDS_DATABASE_NAME.test(m.targetDb)) {
+            issue(
+              "rename",
+              `target database "${m.targetDb}" is not a valid RDS database name (2-64 lowercase letters, digits, _ and -, a letter first): ` +
+                `rename it, e.g. pulumi config set --path '${CONFIG_NAMESPACE}:rename[0]' '${m.sourceDb}=${m.targetDb.toLowerCase().replace(/[^a-z0-9_-]/g, "_")}'`,
+            );
+          }
+        }
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        const field = e.field ?? "include";
+        issue(field, e.field ? e.message.slice(e.field.length + 2) : e.message);
+      }
+    }
+  });
+
+export type MigrationConfigInput = z.input<typeof MigrationConfigSchema>;
+export type MigrationConfig = z.output<typeof MigrationConfigSchema>;
+
+export function isCloudMode(c: MigrationConfig): boolean {
+  return c.sourceClusterId !== undefined && c.targetInstanceId !== undefined;
+}
+
+function withoutUndefined<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A bad configuration: every line is `polardb-to-rds:<key>: <problem and fix>`. */
+export class ConfigError extends Error {
+  constructor(readonly lines: string[]) {
+    super(`invalid configuration:\n${lines.map((l) => `  ${l}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Validates the configuration; throws ConfigError naming each bad key. Never echoes a password. */
+export function parseMigrationConfig(raw: unknown): MigrationConfig {
+  const result = MigrationConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const lines = formatIssues(result.error)
+    .split("\n")
+    .filter((l) => l.length > 0)
+    .map((l) => `${CONFIG_NAMESPACE}:${l}`);
+  throw new ConfigError(lines);
+}

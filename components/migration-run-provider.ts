@@ -1,0 +1,258 @@
+/**
+ * The dynamic provider of MigrationRun: `create` runs the engine's migrate() (precheck -> schema ->
+ * full data -> constraints -> verify) with the options in the resource's inputs and stores the
+ * report summary. Serialized by the SDK: it captures only plain functions and data, loads the engine
+ * with loadEngine() inside the host, and never puts a password into outputs or error text.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { MigrationReport } from "../migrator";
+import { loadEngine } from "./engine-loader";
+import { containsUnknown, UNKNOWN } from "./unknown";
+
+export const SSL_MODES = ["disabled", "preferred", "required", "verify-ca", "verify-identity"] as const;
+export type SslModeInput = (typeof SSL_MODES)[number];
+export const ON_EXISTING_POLICIES = ["fail", "drop", "truncate", "append"] as const;
+export type OnExistingPolicy = (typeof ON_EXISTING_POLICIES)[number];
+
+/** A connection as the engine takes it (object form); the password is a Pulumi secret. */
+export interface EndpointState {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  ssl?: SslModeInput | null;
+  sslCa?: string | null;
+}
+
+/** The engine's options (migrator MigrateOptionsSchema input), as MigrationRun inputs. */
+export interface MigrationRunInputs {
+  source: EndpointState;
+  target: EndpointState;
+  include: string[];
+  exclude?: string[] | null;
+  rename?: string[] | null;
+  onExisting?: OnExistingPolicy | null;
+  threads?: number | null;
+  targetCapacity?: number | string | null;
+  batchBytes?: number | string | null;
+}
+
+export interface TableSummary {
+  source: string;
+  target: string;
+  status: string;
+  rows: number;
+  bytes: number;
+  seconds: number;
+}
+
+/** The report summary MigrationRun outputs: no secrets, no undefined. */
+export interface MigrationSummary {
+  tables: number;
+  rows: number;
+  bytes: number;
+  seconds: number;
+  verified: boolean;
+  warnings: string[];
+  targetDatabases: string[];
+  tableReports: TableSummary[];
+  completedAt: string;
+}
+
+export type MigrationRunOutputs = MigrationRunInputs & MigrationSummary;
+
+/** Inputs a change of which means a different copy: a replacement (a new run). */
+export const REPLACE_ON_CHANGE = ["source", "target", "include", "exclude", "rename", "onExisting"] as const;
+
+/** What in an endpoint identifies the data: not the password, not TLS settings. */
+function endpointIdentity(e: EndpointState | undefined): unknown {
+  if (!e) return null;
+  return { host: e.host, port: e.port ?? 3306, user: e.user };
+}
+
+function identity(field: (typeof REPLACE_ON_CHANGE)[number], s: Partial<MigrationRunInputs>): unknown {
+  switch (field) {
+    case "source":
+    case "target":
+      return endpointIdentity(s[field]);
+    case "include":
+    case "exclude":
+    case "rename":
+      return s[field] ?? [];
+    case "onExisting":
+      return s.onExisting ?? "fail";
+  }
+}
+
+/** The engine's raw options: nulls dropped (the engine's schema is strict and takes no nulls). */
+export function engineOptions(s: MigrationRunInputs): Record<string, unknown> {
+  const endpoint = (e: EndpointState) => {
+    const out: Record<string, unknown> = { host: e.host, port: e.port, user: e.user };
+    if (e.password !== undefined && e.password !== null) out.password = e.password;
+    if (e.ssl) out.ssl = e.ssl;
+    if (e.sslCa) out.sslCa = e.sslCa;
+    return out;
+  };
+  const out: Record<string, unknown> = { source: endpoint(s.source), target: endpoint(s.target), include: s.include };
+  for (const key of ["exclude", "rename", "onExisting", "threads", "targetCapacity", "batchBytes"] as const) {
+    const v = s[key];
+    if (v !== undefined && v !== null) out[key] = v;
+  }
+  return out;
+}
+
+/** The inputs without passwords and without undefined, as stored in the outputs. */
+export function publicState(s: MigrationRunInputs): MigrationRunInputs {
+  const endpoint = (e: EndpointState): EndpointState => ({
+    host: e.host,
+    port: e.port ?? 3306,
+    user: e.user,
+    ssl: e.ssl ?? null,
+    sslCa: e.sslCa ?? null,
+  });
+  return {
+    source: endpoint(s.source),
+    target: endpoint(s.target),
+    include: s.include,
+    exclude: s.exclude ?? [],
+    rename: s.rename ?? [],
+    onExisting: s.onExisting ?? "fail",
+    threads: s.threads ?? null,
+    targetCapacity: s.targetCapacity ?? null,
+    batchBytes: s.batchBytes ?? null,
+  };
+}
+
+export function summarize(report: MigrationReport, now: Date): MigrationSummary {
+  return {
+    tables: report.totals.tables,
+    rows: report.totals.rows,
+    bytes: report.totals.bytes,
+    seconds: report.totals.seconds,
+    verified: report.verified,
+    warnings: [...report.warnings],
+    targetDatabases: report.databases.map((d) => d.targetDb),
+    tableReports: report.tables.map((t) => ({
+      source: t.source,
+      target: t.target,
+      status: t.status,
+      rows: t.rows,
+      bytes: t.bytes,
+      seconds: t.seconds,
+    })),
+    completedAt: now.toISOString(),
+  };
+}
+
+/** Replaces each secret (and its URL-encoded form) with ***. */
+function scrub(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  let out = text;
+  for (const s of secrets) {
+    if (!s) continue;
+    for (const form of new Set([s, encodeURIComponent(s)])) out = out.split(form).join("***");
+  }
+  return out;
+}
+
+/** The error the engine reports as `pulumi up` shows it: the phase, what to do next, no password. */
+export function failureMessage(e: unknown, secrets: ReadonlyArray<string | undefined>): string {
+  const err = e as { name?: string; message?: string; phase?: string };
+  const text = String(err?.message ?? e);
+  let message: string;
+  if (err?.name === "PrecheckFailedError") {
+    message = `MigrationRun: ${text}\nNothing was written to the target. Fix the items above and run pulumi up again.`;
+  } else if (err?.name === "InputError") {
+    message = `MigrationRun: invalid migration options:\n${text}`;
+  } else if (err?.name === "MigrationError") {
+    message =
+      `MigrationRun: ${text}\n` +
+      `The target may hold tables from this attempt. Run pulumi up again after fixing the cause: with ` +
+      `onExisting "fail" the precheck stops on tables this attempt created; set polardb-to-rds:onExisting to ` +
+      `"drop" to start those tables over.`;
+  } else {
+    message = `MigrationRun: migration failed: ${text}`;
+  }
+  return scrub(message, secrets);
+}
+
+export interface MigrationRunProvider extends pulumi.dynamic.ResourceProvider<MigrationRunInputs, MigrationRunOutputs> {}
+
+export const migrationRunProvider: MigrationRunProvider = {
+  async check(_olds, news) {
+    const failures: pulumi.dynamic.CheckFailure[] = [];
+    // A preview sends not-yet-known values (generated passwords, account names) as a placeholder:
+    // validate only what is fully known, and never treat the placeholder as a host name.
+    if (!containsUnknown(news)) {
+      const engine = loadEngine();
+      const parsed = engine.MigrateOptionsSchema.safeParse(engineOptions(news));
+      if (!parsed.success) {
+        // formatIssues gives "field: message" lines, the same text the CLI and the stack config show.
+        for (const line of engine.formatIssues(parsed.error).split("\n")) {
+          const property = /^[A-Za-z]+/.exec(line)?.[0] ?? "options";
+          failures.push({ property, reason: scrub(line, [news.source?.password, news.target?.password]) });
+        }
+      }
+    } else {
+      for (const side of ["source", "target"] as const) {
+        const host = news[side]?.host;
+        if (host !== UNKNOWN && (typeof host !== "string" || host.length === 0)) {
+          failures.push({ property: side, reason: `${side}.host is required` });
+        }
+      }
+    }
+    return { inputs: news, failures };
+  },
+
+  async diff(_id, olds, news) {
+    const replaces: string[] = [];
+    for (const field of REPLACE_ON_CHANGE) {
+      // A value not known yet (preview) may change the copy: show the worst case.
+      if (containsUnknown(identity(field, news))) replaces.push(field);
+      else if (JSON.stringify(identity(field, olds)) !== JSON.stringify(identity(field, news))) replaces.push(field);
+    }
+    // Passwords, TLS settings, threads, batch size and capacity do not change what was copied.
+    return { changes: replaces.length > 0, replaces };
+  },
+
+  async create(inputs) {
+    const engine = loadEngine();
+    let report: MigrationReport;
+    try {
+      report = await engine.migrate(engineOptions(inputs));
+    } catch (e) {
+      throw new Error(failureMessage(e, [inputs.source?.password, inputs.target?.password]));
+    }
+    if (!report.ok) {
+      const failed = report.tables.filter((t) => t.status !== "copied").map((t) => `${t.source} (${t.status})`);
+      throw new Error(`MigrationRun: the migration did not complete: ${failed.join(", ") || "verification failed"}`);
+    }
+    const id = `run-${(require("node:crypto") as typeof import("node:crypto")).randomUUID()}`;
+    return { id, outs: { ...publicState(inputs), ...summarize(report, new Date()) } };
+  },
+
+  async read(id, props) {
+    // The run is a past event: its state is what create stored.
+    return { id, props };
+  },
+
+  async update(_id, olds, news) {
+    // Reached only for changes that do not affect the copy: record them, never copy again.
+    const previous: MigrationSummary = {
+      tables: olds.tables,
+      rows: olds.rows,
+      bytes: olds.bytes,
+      seconds: olds.seconds,
+      verified: olds.verified,
+      warnings: olds.warnings ?? [],
+      targetDatabases: olds.targetDatabases ?? [],
+      tableReports: olds.tableReports ?? [],
+      completedAt: olds.completedAt,
+    };
+    return { outs: { ...publicState(news), ...previous } };
+  },
+
+  async delete() {
+    // Deliberately nothing: migrated databases, tables and rows stay on the target. The engine keeps
+    // no bookkeeping objects on either server, so there is nothing else to remove.
+  },
+};
