@@ -4,7 +4,8 @@
  * batches of about `batchBytes`. Memory is bounded by the batch and the stream's high-water
  * mark, never by the table. Every batch must load every row without a warning.
  */
-import { Readable } from "node:stream";
+import { once } from "node:events";
+import { Readable, Writable } from "node:stream";
 import type { Connection } from "mysql2/promise";
 import type { Connection as CoreConnection } from "mysql2";
 import type { ColumnInfo } from "./catalog";
@@ -64,6 +65,10 @@ export function loadStatement(t: PlanTable): string {
   );
 }
 
+function coreOf(conn: Connection): CoreConnection {
+  return (conn as unknown as { connection: CoreConnection }).connection;
+}
+
 /** Source session: column bytes exactly as stored, no conversion to the connection's character set. */
 export async function prepareSourceSession(conn: Connection): Promise<void> {
   await conn.query("SET SESSION character_set_results = binary, SESSION net_write_timeout = 600");
@@ -83,7 +88,10 @@ export async function copyChunk(
   isAborted: () => boolean,
 ): Promise<CopyResult> {
   const t = chunk.table;
-  const core = (src as unknown as { connection: CoreConnection }).connection;
+  const core = coreOf(src);
+  // mysql2 writes LOAD DATA packets as fast as the stream yields them; waiting for the target
+  // socket to drain keeps memory bounded when the target is slower than the source.
+  const targetSocket = (coreOf(tgt) as unknown as { stream: Writable }).stream;
   const select = selectStatement(chunk);
   const rowStream = core.query({ sql: select.sql, values: select.params, rowsAsArray: true, typeCast: false }).stream({ highWaterMark: 512 });
   const transactional = t.info.key.length > 0;
@@ -113,6 +121,7 @@ export async function copyChunk(
           batchSize += n;
           if (writer.length >= STREAM_CHUNK) {
             show();
+            if (targetSocket.writableNeedDrain) await once(targetSocket, "drain");
             yield writer.take();
           }
           next = await rows.next();

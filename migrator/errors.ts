@@ -25,7 +25,7 @@ export class PrecheckFailedError extends Error {
   }
 }
 
-export type Phase = "connect" | "plan" | "precheck" | "schema" | "data" | "constraints" | "verify";
+export type Phase = "connect" | "plan" | "precheck" | "schema" | "data" | "indexes" | "constraints" | "verify";
 
 /** The migration failed part-way: exit code 1. Names the phase, the table and the server's message. */
 export class MigrationError extends Error {

@@ -102,6 +102,8 @@ export const MigrateOptionsSchema = z
     targetCapacity: SizeSchema.optional(),
     /** Big tables are cut into key ranges of about this many bytes, copied in parallel, each one target transaction. */
     chunkBytes: SizeSchema.default(64 * 1024 * 1024),
+    /** Create secondary (non-unique, FULLTEXT, SPATIAL) indexes after the data is in: one sorted build instead of row-by-row maintenance. */
+    deferIndexes: z.boolean().default(true),
     /** Rows of one LOAD DATA statement are cut at about this many bytes. */
     batchBytes: SizeSchema.default(16 * 1024 * 1024),
   })

@@ -8,7 +8,7 @@ import { parseOptions, MigrateOptions } from "./options";
 import type { PlanTable } from "./plan";
 import { closeSession, runPrecheck, Session, tableKey } from "./precheck";
 import { displayName, qualified } from "./quote";
-import { createDatabase, foreignKeyStatement, TARGET_SQL_MODE, targetDefinition } from "./schema";
+import { createDatabase, foreignKeyStatement, indexStatements, TARGET_SQL_MODE, targetDefinition } from "./schema";
 import { destinationOf } from "./plan";
 import type { MigrationReport, PrecheckReport, Progress, ProgressListener, TableReport } from "./types";
 
@@ -93,10 +93,21 @@ export async function migrate(raw: unknown, onProgress: ProgressListener = () =>
       emit();
     }, () => emit({ tablesDone: progress.tablesDone + 1 }));
 
+    emit({ phase: "indexes" });
+    const created = plan.tables.filter((t) => !s.existing.has(tableKey(t.targetDb, t.targetTable)) || options.onExisting === "drop");
+    await runPhase("indexes", secrets, tables, async () => {
+      for (const t of created) {
+        for (const sql of indexStatements(t.targetDb, t.targetTable, definitionOf(s, t).deferredIndexes)) {
+          await s.target!.query(sql).catch((e) => {
+            throw new MigrationError("indexes", redact(serverMessage(e), secrets), displayName(t.targetDb, t.targetTable));
+          });
+        }
+      }
+    });
+
     emit({ phase: "constraints" });
     await runPhase("constraints", secrets, tables, async () => {
-      for (const t of plan.tables) {
-        if (s.existing.has(tableKey(t.targetDb, t.targetTable)) && options.onExisting !== "drop") continue;
+      for (const t of created) {
         const sql = foreignKeyStatement(t.targetDb, t.targetTable, definitionOf(s, t).foreignKeys);
         if (sql) await s.target!.query(sql);
       }
@@ -158,6 +169,7 @@ function definitionOf(s: Session, t: PlanTable) {
     { db: t.sourceDb, table: t.sourceTable },
     { db: t.targetDb, table: t.targetTable },
     (db, table) => destinationOf(s.options.rename, db, table),
+    s.options.deferIndexes,
   );
 }
 

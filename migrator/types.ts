@@ -61,7 +61,7 @@ export interface MigrationReport {
 
 /** Progress events, for the CLI's bar and the Pulumi resource's log. */
 export interface Progress {
-  phase: "precheck" | "schema" | "data" | "constraints" | "verify" | "done";
+  phase: "precheck" | "schema" | "data" | "indexes" | "constraints" | "verify" | "done";
   tablesDone: number;
   tablesTotal: number;
   rowsDone: number;

@@ -118,6 +118,13 @@ CREATE TABLE parted (
   PARTITION p2024 VALUES LESS THAN (2025),
   PARTITION pmax VALUES LESS THAN MAXVALUE
 );
+CREATE TABLE keyorder (
+  g INT NOT NULL, id INT NOT NULL AUTO_INCREMENT, a INT, b VARCHAR(20), c INT, t TEXT,
+  PRIMARY KEY (g, id),
+  KEY kb (b(5)), UNIQUE KEY uc (c), FULLTEXT KEY ft (t), KEY kab (a, b DESC), KEY kid (id), KEY kc_unused (c) COMMENT 'dup of uc'
+) AUTO_INCREMENT=77;
+INSERT INTO keyorder (g, id, a, b, c, t) VALUES (1, NULL, 1, 'x', 1, 'full text'), (1, NULL, 2, 'y', 2, 'more text'), (2, 5, NULL, NULL, NULL, NULL);
+
 INSERT INTO parted VALUES (1, '2023-05-01', 'a'), (2, '2024-05-01', 'b'), (3, '2030-01-01', 'c');
 `;
 
@@ -147,7 +154,7 @@ describe("type round trip", () => {
     expect(report.verified).toBe(true);
 
     const [sc, tc] = await Promise.all([checksums(source, db), checksums(target, db)]);
-    expect(Object.keys(sc).sort()).toEqual(["bins", "gen", "geo", "ints", "misc", "nopk", "nums", "parted", "texts", "times"]);
+    expect(Object.keys(sc).sort()).toEqual(["bins", "gen", "geo", "ints", "keyorder", "misc", "nopk", "nums", "parted", "texts", "times"]);
     expect(tc).toEqual(sc);
     expect(await rowCounts(target, db)).toEqual(await rowCounts(source, db));
     expect(await showCreates(target, db)).toEqual(await showCreates(source, db));
