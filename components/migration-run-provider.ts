@@ -14,20 +14,25 @@ export type SslModeInput = (typeof SSL_MODES)[number];
 export const ON_EXISTING_POLICIES = ["fail", "drop", "truncate", "append"] as const;
 export type OnExistingPolicy = (typeof ON_EXISTING_POLICIES)[number];
 
-/** A connection as the engine takes it (object form); the password is a Pulumi secret. */
+/** A connection as the engine takes it (object form), without its password. */
 export interface EndpointState {
   host: string;
   port: number;
   user: string;
-  password?: string;
   ssl?: SslModeInput | null;
   sslCa?: string | null;
 }
 
-/** The engine's options (migrator MigrateOptionsSchema input), as MigrationRun inputs. */
+/**
+ * The engine's options (migrator MigrateOptionsSchema input) as MigrationRun inputs. The passwords
+ * are separate top-level inputs so that they alone are secrets (the SDK makes a whole top-level
+ * property secret when anything nested in it is) and so that the outputs can leave them out.
+ */
 export interface MigrationRunInputs {
   source: EndpointState;
   target: EndpointState;
+  sourcePassword?: string | null;
+  targetPassword?: string | null;
   include: string[];
   exclude?: string[] | null;
   rename?: string[] | null;
@@ -86,14 +91,18 @@ function identity(field: (typeof REPLACE_ON_CHANGE)[number], s: Partial<Migratio
 
 /** The engine's raw options: nulls dropped (the engine's schema is strict and takes no nulls). */
 export function engineOptions(s: MigrationRunInputs): Record<string, unknown> {
-  const endpoint = (e: EndpointState) => {
+  const endpoint = (e: EndpointState, password: string | null | undefined) => {
     const out: Record<string, unknown> = { host: e.host, port: e.port, user: e.user };
-    if (e.password !== undefined && e.password !== null) out.password = e.password;
+    if (password !== undefined && password !== null) out.password = password;
     if (e.ssl) out.ssl = e.ssl;
     if (e.sslCa) out.sslCa = e.sslCa;
     return out;
   };
-  const out: Record<string, unknown> = { source: endpoint(s.source), target: endpoint(s.target), include: s.include };
+  const out: Record<string, unknown> = {
+    source: endpoint(s.source, s.sourcePassword),
+    target: endpoint(s.target, s.targetPassword),
+    include: s.include,
+  };
   for (const key of ["exclude", "rename", "onExisting", "threads", "targetCapacity", "batchBytes"] as const) {
     const v = s[key];
     if (v !== undefined && v !== null) out[key] = v;
@@ -189,7 +198,7 @@ export const migrationRunProvider: MigrationRunProvider = {
         // formatIssues gives "field: message" lines, the same text the CLI and the stack config show.
         for (const line of engine.formatIssues(parsed.error).split("\n")) {
           const property = /^[A-Za-z]+/.exec(line)?.[0] ?? "options";
-          failures.push({ property, reason: scrub(line, [news.source?.password, news.target?.password]) });
+          failures.push({ property, reason: scrub(line, [news.sourcePassword ?? undefined, news.targetPassword ?? undefined]) });
         }
       }
     } else {
@@ -220,7 +229,7 @@ export const migrationRunProvider: MigrationRunProvider = {
     try {
       report = await engine.migrate(engineOptions(inputs));
     } catch (e) {
-      throw new Error(failureMessage(e, [inputs.source?.password, inputs.target?.password]));
+      throw new Error(failureMessage(e, [inputs.sourcePassword ?? undefined, inputs.targetPassword ?? undefined]));
     }
     if (!report.ok) {
       const failed = report.tables.filter((t) => t.status !== "copied").map((t) => `${t.source} (${t.status})`);

@@ -22,7 +22,7 @@ export interface EndpointArgs {
   host: pulumi.Input<string>;
   port: pulumi.Input<number>;
   user: pulumi.Input<string>;
-  /** Wrapped as a Pulumi secret. */
+  /** Sent as a Pulumi secret, never stored in the outputs. */
   password?: pulumi.Input<string>;
   ssl?: pulumi.Input<EndpointState["ssl"]>;
   sslCa?: pulumi.Input<string>;
@@ -56,21 +56,17 @@ export class MigrationRun extends pulumi.dynamic.Resource {
   declare readonly completedAt: pulumi.Output<string>;
 
   constructor(name: string, args: MigrationRunArgs, opts?: pulumi.CustomResourceOptions) {
-    // Only the password is secret, so the state shows which servers a run copied between.
-    const endpoint = (e: EndpointArgs) => ({
-      host: e.host,
-      port: e.port,
-      user: e.user,
-      ssl: e.ssl ?? null,
-      sslCa: e.sslCa ?? null,
-      ...(e.password !== undefined ? { password: pulumi.secret(e.password) } : {}),
-    });
+    const endpoint = (e: EndpointArgs) => ({ host: e.host, port: e.port, user: e.user, ssl: e.ssl ?? null, sslCa: e.sslCa ?? null });
+    const secret = (password: pulumi.Input<string> | undefined) => (password === undefined ? null : pulumi.secret(password));
     super(
       migrationRunProvider,
       name,
       {
         source: endpoint(args.source),
         target: endpoint(args.target),
+        // Top-level, so that only the passwords are secret (see MigrationRunInputs).
+        sourcePassword: secret(args.source.password),
+        targetPassword: secret(args.target.password),
         include: args.include,
         exclude: args.exclude ?? [],
         rename: args.rename ?? [],
