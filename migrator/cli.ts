@@ -22,6 +22,8 @@ interface CliFlags {
   targetCapacity?: string;
   json?: boolean;
   progress: boolean;
+  verify: boolean;
+  restart?: boolean;
 }
 
 /** Every password we know of, to scrub from anything printed. */
@@ -61,6 +63,8 @@ function rawOptions(f: CliFlags): Record<string, unknown> {
     raw.threads = Number.isFinite(n) ? n : f.threads;
   }
   if (f.targetCapacity !== undefined) raw.targetCapacity = f.targetCapacity;
+  if (f.verify === false) raw.verify = false;
+  if (f.restart) raw.restart = true;
   return raw;
 }
 
@@ -117,6 +121,8 @@ export function buildProgram(): Command {
   withCommonOptions(program.command("migrate").description("precheck, then migrate schema and full data, then verify row counts"))
     .addOption(new Option("--on-existing <policy>", "what to do with a target table that exists: fail (default), drop, truncate, append").choices(ON_EXISTING as unknown as string[]))
     .option("--no-progress", "no progress output")
+    .option("--no-verify", "skip the chunk-checksum comparison after the copy")
+    .option("--restart", "discard an unfinished earlier run (drop the tables it created) instead of continuing it")
     .action((f: CliFlags) =>
       run(async () => {
         const view = f.progress ? progressView(process.stderr) : undefined;
@@ -137,7 +143,13 @@ export function buildProgram(): Command {
       run(async () => {
         const r = await verify(rawOptions(f));
         if (f.json) out(JSON.stringify(r, null, 2));
-        else for (const t of r.tables) out(`  [${t.status === "verified" ? "ok  " : "DIFF"}] ${t.source} -> ${t.target}: ${t.sourceRows} / ${t.targetRows} rows`);
+        else {
+          for (const t of r.tables) {
+            out(`  [${t.status === "verified" ? "ok  " : "DIFF"}] ${t.source} -> ${t.target}: ${t.sourceRows} / ${t.targetRows} rows`);
+            for (const m of t.mismatches) out(`         ${m}`);
+          }
+          out(r.ok ? "verified: every table equal" : "MISMATCH: the tables marked DIFF differ");
+        }
         return r.ok ? 0 : 1;
       }),
     );

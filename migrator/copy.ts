@@ -75,9 +75,9 @@ export async function prepareSourceSession(conn: Connection): Promise<void> {
 }
 
 /**
- * Copies one chunk. A chunk of a keyed table is one target transaction, so it is either wholly
- * there or not at all; a table without a key commits batch by batch (a big single transaction
- * would stall the target's binlog and standby).
+ * Copies one chunk. A transactional chunk (a key range) is wholly there or not at all; a table
+ * without a key may commit batch by batch (one huge transaction would stall the target's binlog
+ * and standby), and is then reloaded from empty after a failure.
  */
 export async function copyChunk(
   src: Connection,
@@ -86,6 +86,7 @@ export async function copyChunk(
   batchBytes: number,
   onProgress: (rows: number, bytes: number) => void,
   isAborted: () => boolean,
+  opts: { transactional: boolean; finish?: (rows: number) => { sql: string; values: unknown[] } },
 ): Promise<CopyResult> {
   const t = chunk.table;
   const core = coreOf(src);
@@ -94,7 +95,7 @@ export async function copyChunk(
   const targetSocket = (coreOf(tgt) as unknown as { stream: Writable }).stream;
   const select = selectStatement(chunk);
   const rowStream = core.query({ sql: select.sql, values: select.params, rowsAsArray: true, typeCast: false }).stream({ highWaterMark: 512 });
-  const transactional = t.info.key.length > 0;
+  const { transactional, finish } = opts;
   const rows = rowStream[Symbol.asyncIterator]() as AsyncIterator<RawRow>;
   const load = loadStatement(t);
   const result: CopyResult = { rows: 0, bytes: 0 };
@@ -146,6 +147,11 @@ export async function copyChunk(
       }
       result.rows += batchRows;
       result.bytes += batchSize;
+    }
+    // The ledger row commits with the chunk's rows: after a crash the target says what is there.
+    if (finish) {
+      const f = finish(result.rows);
+      await tgt.query(f.sql, f.values);
     }
     if (transactional) await tgt.query("COMMIT");
   } catch (e) {

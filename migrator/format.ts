@@ -15,7 +15,13 @@ export function formatBytes(n: number): string {
 }
 
 export function formatReport(r: MigrationReport): string {
-  const rows = r.tables.map((t) => [t.source === t.target ? t.source : `${t.source} -> ${t.target}`, t.status, String(t.rows), formatBytes(t.bytes), t.seconds.toFixed(2)]);
+  const rows = r.tables.map((t) => [
+    t.source === t.target ? t.source : `${t.source} -> ${t.target}`,
+    t.verification ? `${t.status}, ${t.verification}` : t.status,
+    String(t.rows),
+    formatBytes(t.bytes),
+    t.seconds.toFixed(2),
+  ]);
   const head = ["table", "status", "rows", "bytes", "seconds"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ");
@@ -24,7 +30,7 @@ export function formatReport(r: MigrationReport): string {
     line(head),
     ...rows.map(line),
     "",
-    `${r.totals.tables} tables, ${r.totals.rows} rows, ${formatBytes(r.totals.bytes)} in ${r.totals.seconds.toFixed(2)} s (${mbps.toFixed(1)} MiB/s); row counts ${r.verified ? "verified equal on both sides" : "NOT verified"}`,
+    `${r.totals.tables} tables, ${r.totals.rows} rows, ${formatBytes(r.totals.bytes)} in ${r.totals.seconds.toFixed(2)} s (${mbps.toFixed(1)} MiB/s); ${r.verified ? "every chunk's rows and checksum verified equal on both sides" : "NOT verified"}; snapshot: ${r.snapshot}${r.resumed ? "; continued an unfinished run" : ""}`,
     ...(r.warnings.length ? ["warnings:", ...r.warnings.map((w) => `  - ${w}`)] : []),
   ].join("\n");
 }

@@ -104,6 +104,12 @@ export const MigrateOptionsSchema = z
     chunkBytes: SizeSchema.default(64 * 1024 * 1024),
     /** Create secondary (non-unique, FULLTEXT, SPATIAL) indexes after the data is in: one sorted build instead of row-by-row maintenance. */
     deferIndexes: z.boolean().default(true),
+    /** Compare every chunk's row count and checksum on both sides after the copy. */
+    verify: z.boolean().default(true),
+    /** Discard an unfinished previous run (drop the tables it created) instead of continuing it. */
+    restart: z.boolean().default(false),
+    /** Attempts after the first for a chunk that fails with a transient error (lost connection, deadlock, lock wait). */
+    retries: z.number().int().min(0).max(50).default(6),
     /** Rows of one LOAD DATA statement are cut at about this many bytes. */
     batchBytes: SizeSchema.default(16 * 1024 * 1024),
   })

@@ -2,6 +2,7 @@
  * The precheck: everything that can be known before anything is written, as a list of items
  * passed / warning / failed with a reason, like DTS's precheck page.
  */
+import { createHash } from "node:crypto";
 import type { Connection } from "mysql2/promise";
 import { closeQuietly, ConnectError, openConnection, queryRows } from "./connect";
 import { describeEndpoint } from "./endpoint";
@@ -13,6 +14,7 @@ import { buildPlan, Plan, PlanTable } from "./plan";
 import { displayName, qualified } from "./quote";
 import { showCreateTable } from "./schema";
 import type { PrecheckItem } from "./types";
+import { Ledger, LEDGER_TABLE, LedgerState, tableId } from "./ledger";
 
 /** What the precheck learned and the later phases reuse. */
 export interface Session {
@@ -22,8 +24,12 @@ export interface Session {
   plan?: Plan;
   /** SHOW CREATE TABLE of each selected source table, by `db\0table`. */
   ddl: Map<string, string>;
-  /** Selected tables that already exist on the target, by `targetDb\0targetTable`. */
+  /** Selected tables that already exist on the target (and are not a previous run's), by `targetDb\0targetTable`. */
   existing: Set<string>;
+  /** An unfinished previous run's ledger on the target. */
+  ledger?: LedgerState;
+  /** The previous run's ledger matches these options: continue it. */
+  resume: boolean;
   items: PrecheckItem[];
 }
 
@@ -33,7 +39,7 @@ const GB = 1024 ** 3;
 const size = (n: number) => (n >= GB ? `${(n / GB).toFixed(2)} GiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`);
 
 export async function runPrecheck(options: MigrateOptions): Promise<Session> {
-  const s: Session = { options, ddl: new Map(), existing: new Set(), items: [] };
+  const s: Session = { options, ddl: new Map(), existing: new Set(), items: [], resume: false };
   const add = (name: string, status: PrecheckItem["status"], reason: string) => s.items.push({ name, status, reason });
   const secrets = [options.source.password, options.target.password];
 
@@ -83,6 +89,7 @@ export async function runPrecheck(options: MigrateOptions): Promise<Session> {
   const emptyDbs = plan.databases.filter((d) => !plan.tables.some((t) => t.sourceDb === d.sourceDb));
   if (emptyDbs.length) add("empty databases", "warning", `no tables in ${emptyDbs.map((d) => displayName(d.sourceDb)).join(", ")}: created empty on the target`);
 
+  await checkLedger(s, plan, target, add);
   await checkTarget(s, plan, target, lowerCase, add);
   checkForeignKeys(plan, add);
 
@@ -134,6 +141,36 @@ async function invisibleTables(source: Connection, options: MigrateOptions, plan
   return out;
 }
 
+/** The database that holds the resume ledger: the first destination database by name. */
+export function ledgerDatabase(plan: Plan): string | undefined {
+  return plan.databases.map((d) => d.targetDb).sort()[0];
+}
+
+/** What identifies "the same migration" for a resume: endpoints, selection, renames, index handling. */
+export function fingerprint(o: MigrateOptions): string {
+  const ep = (e: MigrateOptions["source"]) => `${e.user}@${e.host}:${e.port}`;
+  return createHash("sha256")
+    .update(JSON.stringify([ep(o.source), ep(o.target), o.include.map((p) => p.text), o.exclude.map((p) => p.text), o.rename.map((r) => r.text), o.deferIndexes]))
+    .digest("hex");
+}
+
+async function checkLedger(s: Session, plan: Plan, target: Connection, add: Add): Promise<void> {
+  const db = ledgerDatabase(plan);
+  if (db === undefined) return;
+  s.ledger = await Ledger.read(target, db);
+  if (!s.ledger) return;
+  const done = s.ledger.doneChunks.size;
+  const total = [...s.ledger.tables.values()].reduce((n, t) => n + t.chunks.length, 0);
+  if (s.options.restart) {
+    add("resume", "warning", `--restart: the unfinished run started ${s.ledger.startedAt} is discarded; its ${s.ledger.tables.size} table(s) are dropped and copied again`);
+  } else if (s.ledger.fingerprint === fingerprint(s.options)) {
+    s.resume = true;
+    add("resume", "passed", `continuing the run started ${s.ledger.startedAt}: ${done} of ${total} planned chunk(s) are already on the target`);
+  } else {
+    add("resume", "failed", `the target holds the bookkeeping of an unfinished run with other options (${displayName(db, LEDGER_TABLE)}): rerun that migration to finish it, or pass --restart to drop its tables and start over`);
+  }
+}
+
 type Add = (name: string, status: PrecheckItem["status"], reason: string) => void;
 
 async function checkTarget(s: Session, plan: Plan, target: Connection, lowerCase: boolean, add: Add): Promise<void> {
@@ -155,6 +192,8 @@ async function checkTarget(s: Session, plan: Plan, target: Connection, lowerCase
   for (const t of plan.tables) {
     const row = found.get(tableKey(norm(t.targetDb), norm(t.targetTable)));
     if (!row) continue;
+    // A previous run's table: continued (resume) or dropped and copied again (--restart).
+    if (s.ledger?.tables.has(tableId(t.targetDb, t.targetTable)) && (s.resume || options.restart)) continue;
     s.existing.add(tableKey(t.targetDb, t.targetTable));
     if (row.type !== "BASE TABLE") clash.push(`${displayName(t.targetDb, t.targetTable)} exists on the target as a ${row.type.toLowerCase()}`);
   }

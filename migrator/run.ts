@@ -1,16 +1,18 @@
-/** The phases in order: precheck -> schema -> data -> constraints -> verify. */
+/** The phases in order: precheck -> schema -> data -> indexes -> constraints -> verify. */
 import type { Connection } from "mysql2/promise";
+import { Chunk, planChunks } from "./chunker";
 import { closeQuietly, openConnection, queryRows } from "./connect";
-import { Chunk, describeChunk, planChunks } from "./chunker";
-import { copyChunk, prepareSourceSession } from "./copy";
+import { copyChunks, CopyJob, TableProgress } from "./copier";
 import { MigrationError, PrecheckFailedError, redact, serverMessage } from "./errors";
-import { parseOptions, MigrateOptions } from "./options";
-import type { PlanTable } from "./plan";
-import { closeSession, runPrecheck, Session, tableKey } from "./precheck";
+import { Ledger, LedgerState, StoredBounds, tableId } from "./ledger";
+import { MigrateOptions, parseOptions } from "./options";
+import { destinationOf, PlanTable } from "./plan";
+import { closeSession, fingerprint, ledgerDatabase, runPrecheck, Session, tableKey } from "./precheck";
 import { displayName, qualified } from "./quote";
 import { createDatabase, foreignKeyStatement, indexStatements, TARGET_SQL_MODE, targetDefinition } from "./schema";
-import { destinationOf } from "./plan";
+import { logPosition, Snapshot, takeSnapshot } from "./snapshot";
 import type { MigrationReport, PrecheckReport, Progress, ProgressListener, TableReport } from "./types";
+import { TableVerification, verifyTable } from "./verifier";
 
 function precheckReport(s: Session): PrecheckReport {
   const plan = s.plan;
@@ -39,28 +41,62 @@ async function prepareTargetSession(conn: Connection, fastLoad: boolean): Promis
   await conn.query(`SET SESSION sql_mode = '${TARGET_SQL_MODE}', SESSION foreign_key_checks = 0, SESSION unique_checks = ${fastLoad ? 0 : 1}`);
 }
 
+function definitionOf(s: Session, t: PlanTable) {
+  return targetDefinition(
+    s.ddl.get(tableKey(t.sourceDb, t.sourceTable))!,
+    { db: t.sourceDb, table: t.sourceTable },
+    { db: t.targetDb, table: t.targetTable },
+    (db, table) => destinationOf(s.options.rename, db, table),
+    s.options.deferIndexes,
+  );
+}
+
+const toChunks = (t: PlanTable, stored: StoredBounds[]): Chunk[] => stored.map((b, index) => ({ table: t, index, ...b }));
+const toBounds = (chunks: Chunk[]): StoredBounds[] => chunks.map(({ lower, upper }) => ({ lower, upper }));
+
+/** A table the run writes: its chunks, whether it was created by us, and what the ledger says. */
+interface TableWork {
+  t: PlanTable;
+  report: TableReport;
+  chunks: Chunk[];
+  /** Created (or dropped and recreated) by this migration: deferred indexes and foreign keys are ours to add. */
+  ours: boolean;
+  /** Left by the previous run of a resume. */
+  resumed: boolean;
+}
+
 /**
- * Precheck, schema, full data, foreign keys and row-count verification. Throws InputError for bad
- * options, PrecheckFailedError when an item failed (nothing written), MigrationError otherwise.
+ * Precheck, schema, full data, deferred indexes, foreign keys and chunk-checksum verification.
+ * Throws InputError for bad options, PrecheckFailedError when an item failed (nothing written),
+ * MigrationError otherwise. After a crash, the same call continues where the last one stopped.
  */
 export async function migrate(raw: unknown, onProgress: ProgressListener = () => undefined): Promise<MigrationReport> {
   const options = parseOptions(raw);
   const started = Date.now();
   const s = await runPrecheck(options);
-  const tables: TableReport[] = (s.plan?.tables ?? []).map((t) => ({
-    source: displayName(t.sourceDb, t.sourceTable),
-    target: displayName(t.targetDb, t.targetTable),
-    status: "not copied",
-    rows: 0,
-    chunks: 0,
-    bytes: 0,
-    seconds: 0,
-  }));
   const secrets = [options.source.password, options.target.password];
+  const notices: string[] = [];
+  let snapshot: Snapshot | undefined;
   try {
     const pre = precheckReport(s);
     if (!pre.ok) throw new PrecheckFailedError(pre.items);
     const plan = s.plan!;
+    const source = s.source!;
+    const target = s.target!;
+    const work: TableWork[] = plan.tables.map((t) => ({
+      t,
+      report: { source: displayName(t.sourceDb, t.sourceTable), target: displayName(t.targetDb, t.targetTable), status: "not copied", rows: 0, chunks: 0, bytes: 0, seconds: 0 },
+      chunks: [],
+      ours: !s.existing.has(tableKey(t.targetDb, t.targetTable)) || options.onExisting === "drop",
+      resumed: false,
+    }));
+    const reports = work.map((w) => w.report);
+    const incomplete = () => reports.filter((r) => r.status !== "copied").map((r) => r.target);
+    const fail = (phase: MigrationError["phase"], e: unknown, table?: string) =>
+      e instanceof MigrationError
+        ? new MigrationError(e.phase, e.detail, e.table, e.incompleteTables.length ? e.incompleteTables : incomplete())
+        : new MigrationError(phase, redact(serverMessage(e), secrets), table, incomplete());
+
     const progress: Progress = {
       phase: "schema",
       tablesDone: 0,
@@ -76,82 +112,184 @@ export async function migrate(raw: unknown, onProgress: ProgressListener = () =>
     };
     emit();
 
-    await runPhase("schema", secrets, tables, async () => {
-      await prepareTargetSession(s.target!, false);
-      for (const d of plan.databases) await createDatabase(s.target!, d);
-      for (const t of plan.tables) {
-        await createTargetTable(s, t).catch((e) => {
-          throw new MigrationError("schema", redact(serverMessage(e), secrets), displayName(t.targetDb, t.targetTable), tables.map((x) => x.target));
-        });
+    // Schema: databases, the ledger, then each table (recorded before it is created, so a crash in between is repaired).
+    let ledger: Ledger;
+    const previous: LedgerState | undefined = s.ledger;
+    try {
+      await prepareTargetSession(target, false);
+      for (const d of plan.databases) await createDatabase(target, d);
+      const ledgerDb = ledgerDatabase(plan)!;
+      if (s.resume && previous) {
+        ledger = Ledger.resume(target, ledgerDb);
+      } else {
+        if (previous && options.restart) {
+          for (const w of work) {
+            if (previous.tables.has(tableId(w.t.targetDb, w.t.targetTable))) await target.query(`DROP TABLE IF EXISTS ${qualified(w.t.targetDb, w.t.targetTable)}`);
+          }
+        }
+        ledger = await Ledger.start(target, ledgerDb, fingerprint(options));
       }
-    });
+    } catch (e) {
+      throw fail("schema", e);
+    }
+    for (const w of work) {
+      const { t } = w;
+      try {
+        const old = s.resume ? previous?.tables.get(tableId(t.targetDb, t.targetTable)) : undefined;
+        if (old?.state === "created") {
+          w.chunks = toChunks(t, old.chunks);
+          w.resumed = true;
+          continue;
+        }
+        w.chunks = await planChunks(source, t, options.chunkBytes);
+        await ledger.setTable(t.targetDb, t.targetTable, "creating", toBounds(w.chunks));
+        if (old?.state === "creating") await target.query(`DROP TABLE IF EXISTS ${qualified(t.targetDb, t.targetTable)}`);
+        await createTargetTable(s, t, old !== undefined);
+        await ledger.setTable(t.targetDb, t.targetTable, "created", toBounds(w.chunks));
+      } catch (e) {
+        throw fail("schema", e, w.report.target);
+      }
+    }
 
+    // Data: one snapshot for all readers, chunks not yet on the target, biggest tables first.
     emit({ phase: "data" });
-    await copyAll(s, plan.tables, tables, (rows, bytes) => {
-      progress.rowsDone += rows;
-      progress.bytesDone += bytes;
-      emit();
-    }, () => emit({ tablesDone: progress.tablesDone + 1 }));
+    const done = s.resume ? (previous?.doneChunks ?? new Set<string>()) : new Set<string>();
+    const jobs: CopyJob[] = [];
+    for (const w of [...work].sort((a, b) => b.t.info.dataLength - a.t.info.dataLength)) {
+      const { t } = w;
+      const keyless = t.info.key.length === 0;
+      const appendOnly = !w.ours && options.onExisting === "append";
+      const todo = w.chunks.filter((c) => !done.has(`c:${tableId(t.targetDb, t.targetTable)}:${c.index}`));
+      w.report.chunks = w.chunks.length;
+      const progressOf: TableProgress = {
+        report: w.report,
+        left: todo.length,
+        began: 0,
+        reloadFromEmpty: keyless && !appendOnly,
+        mustEmpty: keyless && !appendOnly && w.resumed && todo.length > 0,
+        fastLoad: w.ours && !w.resumed,
+      };
+      if (todo.length === 0) {
+        w.report.status = "copied";
+        progress.tablesDone++;
+      }
+      for (const chunk of todo) jobs.push({ chunk, table: progressOf });
+    }
+    try {
+      snapshot = await takeSnapshot(options.source, source, Math.max(1, Math.min(options.threads, jobs.length)), plan.tables);
+      if (snapshot.method === "none") {
+        notices.push("no consistent snapshot: the source account may not lock tables, so workers read at slightly different moments; writes during the run are detected below");
+      }
+      await copyChunks(
+        {
+          options,
+          snapshot,
+          ledger,
+          prepareTarget: prepareTargetSession,
+          onRows: (rows, bytes) => {
+            progress.rowsDone += rows;
+            progress.bytesDone += bytes;
+            emit();
+          },
+          onTableDone: () => emit({ tablesDone: progress.tablesDone + 1 }),
+          onNotice: (m) => notices.push(m),
+        },
+        jobs,
+      );
+    } catch (e) {
+      throw fail("data", e);
+    }
 
     emit({ phase: "indexes" });
-    const created = plan.tables.filter((t) => !s.existing.has(tableKey(t.targetDb, t.targetTable)) || options.onExisting === "drop");
-    await runPhase("indexes", secrets, tables, async () => {
-      for (const t of created) {
-        for (const sql of indexStatements(t.targetDb, t.targetTable, definitionOf(s, t).deferredIndexes)) {
-          await s.target!.query(sql).catch((e) => {
-            throw new MigrationError("indexes", redact(serverMessage(e), secrets), displayName(t.targetDb, t.targetTable));
-          });
-        }
+    for (const w of work.filter((x) => x.ours)) {
+      const { t } = w;
+      try {
+        const have = await existingNames(target, "SELECT DISTINCT INDEX_NAME AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", t);
+        const clauses = definitionOf(s, t).deferredIndexes.filter((c) => !have.has(indexName(c)));
+        for (const sql of indexStatements(t.targetDb, t.targetTable, clauses)) await target.query(sql);
+      } catch (e) {
+        throw fail("indexes", e, w.report.target);
       }
-    });
+    }
 
     emit({ phase: "constraints" });
-    await runPhase("constraints", secrets, tables, async () => {
-      for (const t of created) {
-        const sql = foreignKeyStatement(t.targetDb, t.targetTable, definitionOf(s, t).foreignKeys);
-        if (sql) await s.target!.query(sql);
+    for (const w of work.filter((x) => x.ours)) {
+      const { t } = w;
+      try {
+        const have = await existingNames(
+          target,
+          "SELECT CONSTRAINT_NAME AS n FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?",
+          t,
+        );
+        const sql = foreignKeyStatement(t.targetDb, t.targetTable, definitionOf(s, t).foreignKeys.filter((c) => !have.has(indexName(c))));
+        if (sql) await target.query(sql);
+      } catch (e) {
+        throw fail("constraints", e, w.report.target);
       }
-    });
+    }
 
+    // Verify: live source against target, chunk by chunk; a moved binlog position means the source took writes.
     emit({ phase: "verify" });
-    const counts = await runPhase("verify", secrets, tables, () => compareRowCounts(s.source!, s.target!, plan.tables));
-    const mismatched = counts.filter((c) => c.sourceRows !== c.targetRows);
+    let verification: TableVerification[] = [];
+    if (options.verify) {
+      try {
+        verification = await verifyAll(options, work.map((w) => w.chunks));
+      } catch (e) {
+        throw fail("verify", e);
+      }
+    }
+    const positionAfter = await logPosition(source);
+    const sourceChanged = snapshot?.position !== undefined && positionAfter !== undefined && positionAfter !== snapshot.position;
+    const mismatched = verification.filter((v) => v.status === "mismatched");
+    for (const v of verification) {
+      const r = reports.find((x) => x.target === v.target)!;
+      r.verification = v.status;
+      if (v.mismatches.length) r.mismatches = v.mismatches.slice(0, 10);
+    }
     emit({ phase: "done" });
-    const totals = {
-      tables: tables.length,
-      rows: tables.reduce((n, t) => n + t.rows, 0),
-      bytes: tables.reduce((n, t) => n + t.bytes, 0),
-      seconds: (Date.now() - started) / 1000,
-    };
-    if (mismatched.length && options.onExisting !== "append") {
+
+    if (mismatched.length && !(options.onExisting === "append" && mismatched.every((m) => !work.find((w) => w.report.target === m.target)!.ours))) {
       throw new MigrationError(
         "verify",
-        mismatched.map((m) => `${m.target}: source ${m.sourceRows} rows, target ${m.targetRows}`).join("; "),
+        (sourceChanged
+          ? `the source took writes during the migration (binary log ${snapshot!.position} -> ${positionAfter}); DTS-style full migration needs writes stopped. `
+          : "") + mismatched.map((m) => `${m.target}: ${m.mismatches.slice(0, 3).join("; ")}`).join("; "),
       );
     }
+    if (sourceChanged) notices.push(`the source's binary log moved during the run (${snapshot!.position} -> ${positionAfter}): writes elsewhere on the source, the selected tables verified equal`);
+    await ledger.drop();
+    const totals = {
+      tables: reports.length,
+      rows: reports.reduce((n, t) => n + t.rows, 0),
+      bytes: reports.reduce((n, t) => n + t.bytes, 0),
+      seconds: (Date.now() - started) / 1000,
+    };
     return {
       ok: true,
       databases: plan.databases,
-      tables,
+      tables: reports,
       totals,
-      warnings: s.items.filter((i) => i.status === "warning").map((i) => `${i.name}: ${i.reason}`),
-      verified: mismatched.length === 0,
+      warnings: [...s.items.filter((i) => i.status === "warning").map((i) => `${i.name}: ${i.reason}`), ...notices],
+      verified: options.verify && mismatched.length === 0,
+      snapshot: snapshot?.method ?? "none",
+      resumed: s.resume,
     };
   } finally {
     await closeSession(s);
   }
 }
 
-async function runPhase<T>(phase: MigrationError["phase"], secrets: (string | undefined)[], tables: TableReport[], fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof MigrationError || e instanceof PrecheckFailedError) throw e;
-    throw new MigrationError(phase, redact(serverMessage(e), secrets), undefined, tables.filter((t) => t.status !== "copied").map((t) => t.target));
-  }
+/** `KEY `a` (...)` / `CONSTRAINT `a` FOREIGN KEY ...` -> `a`. */
+function indexName(clause: string): string {
+  const m = /^(?:(?:FULLTEXT |SPATIAL )?KEY|CONSTRAINT) `((?:[^`]|``)+)`/.exec(clause);
+  return m ? m[1].replace(/``/g, "`") : "";
 }
 
-async function createTargetTable(s: Session, t: PlanTable): Promise<void> {
+async function existingNames(conn: Connection, sql: string, t: PlanTable): Promise<Set<string>> {
+  return new Set((await queryRows<{ n: string }>(conn, sql, [t.targetDb, t.targetTable])).map((r) => r.n));
+}
+
+async function createTargetTable(s: Session, t: PlanTable, previousRun: boolean): Promise<void> {
   const target = s.target!;
   const exists = s.existing.has(tableKey(t.targetDb, t.targetTable));
   if (exists && s.options.onExisting === "truncate") {
@@ -159,112 +297,44 @@ async function createTargetTable(s: Session, t: PlanTable): Promise<void> {
     return;
   }
   if (exists && s.options.onExisting === "append") return;
-  if (exists) await target.query(`DROP TABLE ${qualified(t.targetDb, t.targetTable)}`);
+  if (exists || previousRun) await target.query(`DROP TABLE IF EXISTS ${qualified(t.targetDb, t.targetTable)}`);
   await target.query(definitionOf(s, t).create);
 }
 
-function definitionOf(s: Session, t: PlanTable) {
-  return targetDefinition(
-    s.ddl.get(tableKey(t.sourceDb, t.sourceTable))!,
-    { db: t.sourceDb, table: t.sourceTable },
-    { db: t.targetDb, table: t.targetTable },
-    (db, table) => destinationOf(s.options.rename, db, table),
-    s.options.deferIndexes,
-  );
-}
-
-/**
- * Copies every chunk with `threads` workers, biggest tables first, so two workers share a big
- * table; the first failure stops the others.
- */
-async function copyAll(
-  s: Session,
-  planned: PlanTable[],
-  reports: TableReport[],
-  onRows: (rows: number, bytes: number) => void,
-  onTableDone: () => void,
-): Promise<void> {
-  const { options } = s;
-  const secrets = [options.source.password, options.target.password];
-  const order = planned.map((t, i) => ({ t, r: reports[i] })).sort((a, b) => b.t.info.dataLength - a.t.info.dataLength);
-  const queue: { chunk: Chunk; r: TableReport; state: { left: number; began: number } }[] = [];
-  for (const { t, r } of order) {
-    const chunks = await planChunks(s.source!, t, options.chunkBytes);
-    const state = { left: chunks.length, began: 0 };
-    r.chunks = chunks.length;
-    for (const chunk of chunks) queue.push({ chunk, r, state });
-  }
-  let failure: MigrationError | undefined;
+/** Verifies tables with `threads` pairs of connections, chunk by chunk. */
+async function verifyAll(options: MigrateOptions, tables: Chunk[][]): Promise<TableVerification[]> {
+  const queue = tables.filter((c) => c.length > 0).map((chunks, i) => ({ chunks, i }));
+  const out: TableVerification[] = new Array(queue.length);
+  const order = new Map(queue.map((q, pos) => [q.i, pos]));
   const worker = async () => {
     let src: Connection | undefined;
     let tgt: Connection | undefined;
     try {
-      while (queue.length && !failure) {
-        const { chunk, r, state } = queue.shift()!;
-        const t = chunk.table;
-        state.began ||= Date.now();
-        try {
-          if (!src) {
-            src = await openConnection(options.source, "source");
-            await prepareSourceSession(src);
-          }
-          tgt ??= await openConnection(options.target, "target");
-          const fastLoad = !s.existing.has(tableKey(t.targetDb, t.targetTable)) || options.onExisting === "drop";
-          await prepareTargetSession(tgt, fastLoad);
-          const res = await copyChunk(src, tgt, chunk, options.batchBytes, onRows, () => failure !== undefined);
-          r.rows += res.rows;
-          r.bytes += res.bytes;
-          if (--state.left === 0) {
-            r.status = "copied";
-            r.seconds = (Date.now() - state.began) / 1000;
-            onTableDone();
-          }
-        } catch (e) {
-          r.status = "failed";
-          r.seconds = (Date.now() - state.began) / 1000;
-          if (!failure) failure = new MigrationError("data", `${describeChunk(chunk)}: ${redact(serverMessage(e), secrets)}`, r.target);
-          await closeQuietly(src);
-          await closeQuietly(tgt);
-          src = tgt = undefined;
-        }
+      src = await openConnection(options.source, "source");
+      tgt = await openConnection(options.target, "target");
+      while (queue.length) {
+        const { chunks, i } = queue.shift()!;
+        out[order.get(i)!] = await verifyTable(src, tgt, chunks);
       }
     } finally {
       await closeQuietly(src);
       await closeQuietly(tgt);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.threads, Math.max(1, queue.length)) }, worker));
-  if (failure) {
-    throw new MigrationError("data", failure.detail, failure.table, reports.filter((r) => r.status !== "copied").map((r) => r.target));
-  }
-}
-
-interface CountResult {
-  source: string;
-  target: string;
-  sourceRows: number;
-  targetRows: number;
-}
-
-async function compareRowCounts(source: Connection, target: Connection, tables: PlanTable[]): Promise<CountResult[]> {
-  const out: CountResult[] = [];
-  for (const t of tables) {
-    const [{ n: a }] = await queryRows<{ n: string }>(source, `SELECT COUNT(*) AS n FROM ${qualified(t.sourceDb, t.sourceTable)}`);
-    const [{ n: b }] = await queryRows<{ n: string }>(target, `SELECT COUNT(*) AS n FROM ${qualified(t.targetDb, t.targetTable)}`);
-    out.push({ source: displayName(t.sourceDb, t.sourceTable), target: displayName(t.targetDb, t.targetTable), sourceRows: Number(a), targetRows: Number(b) });
-  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.threads, queue.length)) }, worker));
   return out;
 }
 
-/** Compares row counts of every selected table on both sides. */
-export async function verify(raw: unknown): Promise<{ ok: boolean; tables: (CountResult & { status: "verified" | "mismatched" })[] }> {
+/** Compares every selected table chunk by chunk (row counts and checksums) on both sides. */
+export async function verify(raw: unknown): Promise<{ ok: boolean; tables: TableVerification[] }> {
   const options: MigrateOptions = parseOptions(raw);
   const s = await runPrecheck({ ...options, onExisting: "append" });
   try {
     const failed = s.items.filter((i) => i.status === "failed" && /connection|selected objects|destination names|source read/.test(i.name));
     if (failed.length) throw new PrecheckFailedError(failed);
-    const counts = await compareRowCounts(s.source!, s.target!, s.plan!.tables);
-    const tables = counts.map((c) => ({ ...c, status: c.sourceRows === c.targetRows ? ("verified" as const) : ("mismatched" as const) }));
+    const chunks: Chunk[][] = [];
+    for (const t of s.plan!.tables) chunks.push(await planChunks(s.source!, t, options.chunkBytes));
+    const tables = await verifyAll(options, chunks);
     return { ok: tables.every((t) => t.status === "verified"), tables };
   } finally {
     await closeSession(s);

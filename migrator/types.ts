@@ -46,6 +46,10 @@ export interface TableReport {
   /** Bytes of row data sent to the target. */
   bytes: number;
   seconds: number;
+  /** Chunk checksums compared on both sides. */
+  verification?: "verified" | "mismatched";
+  /** Key ranges that differ (at most 10). */
+  mismatches?: string[];
 }
 
 export interface MigrationReport {
@@ -55,8 +59,12 @@ export interface MigrationReport {
   totals: { tables: number; rows: number; bytes: number; seconds: number };
   /** Precheck items with status `warning`. */
   warnings: string[];
-  /** Row counts of every table compared on both sides after the copy. */
+  /** Every chunk's row count and checksum compared equal on both sides after the copy. */
   verified: boolean;
+  /** How the readers shared one point in time: a global read lock, table locks, or not at all. */
+  snapshot: "flush tables with read lock" | "lock tables" | "none";
+  /** This run continued an unfinished one. */
+  resumed: boolean;
 }
 
 /** Progress events, for the CLI's bar and the Pulumi resource's log. */
