@@ -68,8 +68,8 @@ export const MigrationConfigSchema = z
     /** Free space on the target; cloud default: the RDS instance's storage. */
     targetCapacity: z.union([z.number(), z.string()]).optional(),
     batchBytes: z.union([z.number(), z.string()]).optional(),
-    /** Cloud: character set per source database for the created RDS databases; default: as on the cluster. */
-    characterSets: z.record(z.string(), z.string()).optional(),
+    /** Cloud: `db=charset` per source database for the created RDS databases; default: as on the cluster. */
+    characterSets: z.array(z.string().regex(/^[^=]+=[A-Za-z0-9_]+$/, 'use "db=charset", e.g. crm=latin1')).default([]),
 
     /** The POLARDB whitelist group this program owns. */
     whitelistGroupName: z.string().default(DEFAULT_WHITELIST_GROUP),
@@ -77,19 +77,20 @@ export const MigrationConfigSchema = z
     /** Where the DTS CIDR blocks come from: the shipped table, the DTS OpenAPI at deploy time, or nowhere. */
     dtsCidrSource: z.enum(["table", "api", "none"]).default("table"),
     dtsNetwork: z.enum(DTS_NETWORKS).default("internet"),
-    /** Explicit DTS CIDR blocks; replaces the table / API list. */
+    /** Explicit DTS CIDR blocks; when not empty, replaces the table / API list. */
     dtsCidrs: z.array(z.string()).optional(),
-    /** Addresses of the machine running `pulumi up` (the engine connects from there). Cloud: required, [] if inside the VPC. */
-    runnerCidrs: z.array(z.string()).optional(),
+    /** Addresses of the machine running `pulumi up` (the engine connects from there). */
+    runnerCidrs: z.array(z.string()).default([]),
+    /** The runner is inside the POLARDB cluster's VPC: runnerCidrs are not added to the POLARDB group. */
+    runnerInSourceVpc: z.boolean().default(false),
     /** The runner is inside the RDS instance's VPC: no RDS whitelist group is needed. */
     runnerInTargetVpc: z.boolean().default(false),
     /** The RDS whitelist group this program owns for the runner's addresses. */
     targetWhitelistGroupName: z.string().default(DEFAULT_WHITELIST_GROUP),
-    /** OpenAPI endpoint overrides (private endpoints, local stand-ins in tests). */
-    openApiEndpoints: z
-      .object({ polardb: z.string().url().optional(), rds: z.string().url().optional(), dts: z.string().url().optional() })
-      .strict()
-      .optional(),
+    /** OpenAPI endpoint overrides (regional or private endpoints, local stand-ins in tests). */
+    polardbEndpoint: z.string().url().optional(),
+    rdsEndpoint: z.string().url().optional(),
+    dtsEndpoint: z.string().url().optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -142,20 +143,22 @@ export const MigrationConfigSchema = z
     const targetGroupProblem = whitelistGroupNameProblem(c.targetWhitelistGroupName);
     if (targetGroupProblem) issue("targetWhitelistGroupName", targetGroupProblem);
 
-    if (c.runnerCidrs === undefined) {
+    if (c.runnerCidrs.length === 0 && !(c.runnerInSourceVpc && c.runnerInTargetVpc)) {
       issue(
         "runnerCidrs",
         "the engine connects from the machine running pulumi up: list its public address(es), e.g. pulumi config set --path " +
-          `'${CONFIG_NAMESPACE}:runnerCidrs[0]' 203.0.113.7/32, or set it to [] when that machine is inside the cluster's VPC`,
+          `'${CONFIG_NAMESPACE}:runnerCidrs[0]' 203.0.113.7/32; if it runs inside the VPC of the cluster and the instance, ` +
+          `set ${CONFIG_NAMESPACE}:runnerInSourceVpc and ${CONFIG_NAMESPACE}:runnerInTargetVpc to true instead`,
       );
     }
-    for (const p of whitelistEntriesProblems(c.runnerCidrs ?? [])) issue("runnerCidrs", p);
+    for (const p of whitelistEntriesProblems(c.runnerCidrs)) issue("runnerCidrs", p);
     for (const p of whitelistEntriesProblems(c.dtsCidrs ?? [])) issue("dtsCidrs", p);
 
-    let dtsList: string[] = c.dtsCidrs ?? [];
-    if (c.dtsCidrs === undefined && c.dtsCidrSource !== "none" && c.targetRegion === undefined) {
+    const explicitDts = c.dtsCidrs !== undefined && c.dtsCidrs.length > 0;
+    let dtsList: string[] = explicitDts ? c.dtsCidrs! : [];
+    if (!explicitDts && c.dtsCidrSource !== "none" && c.targetRegion === undefined) {
       issue("targetRegion", `the DTS CIDR list depends on the RDS region: pulumi config set ${CONFIG_NAMESPACE}:targetRegion cn-hangzhou (or alicloud:region)`);
-    } else if (c.dtsCidrs === undefined && c.dtsCidrSource === "table" && c.targetRegion !== undefined) {
+    } else if (!explicitDts && c.dtsCidrSource === "table" && c.targetRegion !== undefined) {
       try {
         dtsList = dtsCidrsFor(c.targetRegion, c.dtsNetwork);
       } catch (e) {
@@ -163,7 +166,7 @@ export const MigrationConfigSchema = z
         issue("targetRegion", e.message);
       }
     }
-    const total = mergeEntries(dtsList, c.runnerCidrs ?? []).length;
+    const total = mergeEntries(dtsList, c.runnerInSourceVpc ? [] : c.runnerCidrs).length;
     if (total > WHITELIST_LIMIT) {
       issue("runnerCidrs", `the POLARDB group would hold ${total} entries (DTS CIDRs plus runnerCidrs), over the limit of ${WHITELIST_LIMIT}`);
     }

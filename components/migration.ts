@@ -127,8 +127,7 @@ export class PolarDbToRdsMigration extends pulumi.ComponentResource {
     const child = { parent: this };
     const clusterId = c.sourceClusterId!;
     const instanceId = c.targetInstanceId!;
-    const endpoints = c.openApiEndpoints ?? {};
-    const runnerCidrs = c.runnerCidrs ?? [];
+    const runnerCidrs = c.runnerCidrs;
 
     const mapping = staticDatabaseMapping({ include: c.include, exclude: c.exclude, rename: c.rename });
     const sourceDbs = [...new Set(mapping.map((m) => m.sourceDb))];
@@ -146,12 +145,13 @@ export class PolarDbToRdsMigration extends pulumi.ComponentResource {
     const groups: pulumi.Resource[] = [];
     const groupNames: pulumi.Output<string>[] = [];
     const region = c.targetRegion;
-    const dtsTable = c.dtsCidrs ?? (c.dtsCidrSource === "table" && region ? dtsCidrsFor(region, c.dtsNetwork) : []);
+    const explicitDts = c.dtsCidrs !== undefined && c.dtsCidrs.length > 0;
+    const dtsTable = explicitDts ? c.dtsCidrs! : c.dtsCidrSource === "table" && region ? dtsCidrsFor(region, c.dtsNetwork) : [];
     const dtsQuery: DtsCidrQuery | undefined =
-      c.dtsCidrs === undefined && c.dtsCidrSource === "api" && region
+      !explicitDts && c.dtsCidrSource === "api" && region
         ? { region: c.sourceRegion ?? region, destinationRegion: region, network: c.dtsNetwork }
         : undefined;
-    const sourceEntries = mergeEntries(dtsTable, runnerCidrs);
+    const sourceEntries = mergeEntries(dtsTable, c.runnerInSourceVpc ? [] : runnerCidrs);
     if (sourceEntries.length > 0 || dtsQuery) {
       const g = new PolarDbWhitelistGroup(
         `${name}-source-whitelist`,
@@ -161,8 +161,8 @@ export class PolarDbToRdsMigration extends pulumi.ComponentResource {
           securityIps: sourceEntries,
           dtsCidrs: dtsQuery,
           hidden: c.whitelistHidden,
-          endpoint: endpoints.polardb,
-          dtsEndpoint: endpoints.dts,
+          endpoint: c.polardbEndpoint,
+          dtsEndpoint: c.dtsEndpoint,
         },
         child,
       );
@@ -178,7 +178,7 @@ export class PolarDbToRdsMigration extends pulumi.ComponentResource {
           groupName: c.targetWhitelistGroupName,
           securityIps: runnerCidrs,
           hidden: c.whitelistHidden,
-          endpoint: endpoints.rds,
+          endpoint: c.rdsEndpoint,
         },
         child,
       );
@@ -207,8 +207,9 @@ export class PolarDbToRdsMigration extends pulumi.ComponentResource {
     // Target: one database per destination database, with the source database's character set.
     // retainOnDelete: pulumi destroy forgets them and never drops migrated data.
     const clusterDatabases = alicloud.polardb.getDatabasesOutput({ dbClusterId: clusterId }, child);
+    const configured = new Map(c.characterSets.map((e) => [e.slice(0, e.lastIndexOf("=")), e.slice(e.lastIndexOf("=") + 1)]));
     const characterSet = (sourceDb: string): pulumi.Input<string> =>
-      c.characterSets?.[sourceDb] ??
+      configured.get(sourceDb) ??
       clusterDatabases.databases.apply((list) => list.find((d) => d.dbName === sourceDb)?.characterSetName || "utf8mb4");
     const targets = mapping.filter((m, i) => mapping.findIndex((x) => x.targetDb === m.targetDb) === i);
     const databases = targets.map(

@@ -34,9 +34,6 @@ export function fromConfigText(key: string, text: string): unknown {
     case "array":
       if (trimmed.startsWith("[")) return parseJson(trimmed) ?? text;
       return trimmed === "" ? [] : trimmed.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
-    case "object":
-    case "record":
-      return parseJson(trimmed) ?? text;
     default:
       return text;
   }
@@ -77,6 +74,8 @@ export function readStackConfig(): MigrationConfig {
   for (const [fullKey, text] of Object.entries(all)) {
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
+    // Pulumi.yaml declares every key; optional ones default to "" or [] there, which means "not set".
+    if (text === "" || text.trim() === "[]") continue;
     raw[key] = fromConfigText(key, text);
   }
   const region = all["alicloud:region"];

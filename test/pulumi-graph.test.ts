@@ -28,7 +28,7 @@ interface Registered {
 let registered: Registered[] = [];
 let names = new WeakMap<pulumi.Resource, string>();
 
-function setup(config: Record<string, string>, secretKeys: string[] = []): void {
+function setup(config: Record<string, string>, secretKeys: string[] = [], preview = false): void {
   registered = [];
   names = new WeakMap();
   pulumi.runtime.setMocks(
@@ -59,7 +59,7 @@ function setup(config: Record<string, string>, secretKeys: string[] = []): void 
     },
     NS,
     "test",
-    false,
+    preview,
   );
   const full: Record<string, string> = {};
   for (const [k, v] of Object.entries(config)) full[k.includes(":") ? k : `${NS}:${k}`] = v;
@@ -238,10 +238,16 @@ describe("cloud mode", () => {
   });
 
   test("vpc network, api source and a runner inside the VPC change the groups accordingly", async () => {
-    setup({ ...CLOUD, dtsNetwork: "vpc", runnerInTargetVpc: "true", whitelistGroupName: "p2rmigration" });
+    setup({ ...CLOUD, dtsNetwork: "vpc", runnerInTargetVpc: "true", whitelistGroupName: "p2rmigration", characterSets: "shop=gbk" });
     await build();
     expect(byName("migration-source-whitelist").inputs.securityIps).toEqual([...dtsCidrsFor("cn-hangzhou", "vpc"), RUNNER]);
+    expect(byName("migration-database-shop").inputs.characterSet).toBe("gbk");
     expect(byName("migration-source-whitelist").inputs.groupName).toBe("p2rmigration");
+    expect(registered.some((r) => r.name === "migration-target-whitelist")).toBe(false);
+
+    setup({ ...CLOUD, runnerCidrs: "[]", runnerInSourceVpc: "true", runnerInTargetVpc: "true" });
+    await build();
+    expect(byName("migration-source-whitelist").inputs.securityIps).toEqual(dtsCidrsFor("cn-hangzhou", "internet"));
     expect(registered.some((r) => r.name === "migration-target-whitelist")).toBe(false);
 
     setup({ ...CLOUD, dtsCidrSource: "api", sourceRegion: "cn-shanghai" });
@@ -250,6 +256,21 @@ describe("cloud mode", () => {
       securityIps: [RUNNER],
       dtsCidrs: { region: "cn-shanghai", destinationRegion: "cn-hangzhou", network: "internet" },
     });
+  });
+});
+
+describe("preview", () => {
+  test("the program declares the same graph while generated passwords are not known yet", async () => {
+    setup(CLOUD, [], true);
+    const program = buildProgram({ transformations: [recorder] });
+    await value(program.migration.run.urn);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(registered.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).map((r) => r.name).sort()).toEqual([
+      "migration-run",
+      "migration-source-whitelist",
+      "migration-target-whitelist",
+    ]);
+    expect(byName("migration-run").inputs).toMatchObject({ include: ["shop", "crm.customers"] });
   });
 });
 
@@ -300,7 +321,7 @@ describe("stack config errors name the key and the fix", () => {
     ["unknown key", { ...CLOUD, sourceHots: "x" }, /polardb-to-rds:sourceHots: unknown field/, []],
     ["plain-text password", { ...CLOUD, sourcePassword: SOURCE_PW }, /polardb-to-rds:sourcePassword: is stored in plain text; set it as a secret/, []],
     ["weak password", { ...CLOUD, targetPassword: "abcdefgh" }, /polardb-to-rds:targetPassword: must contain at least three of/, ["targetPassword"]],
-    ["missing runnerCidrs", { ...CLOUD, runnerCidrs: "" }, /polardb-to-rds:runnerCidrs: .*203.0.113.7/, []],
+    ["missing runnerCidrs", { ...CLOUD, runnerCidrs: "[]" }, /polardb-to-rds:runnerCidrs: .*203.0.113.7.*runnerInSourceVpc/, []],
     ["glob database in cloud mode", { ...CLOUD, include: "shop_*" }, /polardb-to-rds:include\[0\]: "shop_\*" uses a pattern for the database name/, []],
     ["only one cloud ID", { ...CLOUD, targetInstanceId: "" }, /polardb-to-rds:targetInstanceId: /, []],
     ["bad include pattern from the engine's schema", { ...CLOUD, include: JSON.stringify(["a.b.c"]) }, /polardb-to-rds:include\[0\]: "a.b.c" has 3 parts/, []],
@@ -309,8 +330,6 @@ describe("stack config errors name the key and the fix", () => {
   ];
   test.each(cases)("%s", (_label, config, message, secretKeys) => {
     const cfg = { ...config };
-    if (cfg.runnerCidrs === "") delete cfg.runnerCidrs;
-    if (cfg.targetInstanceId === "") delete cfg.targetInstanceId;
     setup(cfg, secretKeys);
     let err: unknown;
     try {
