@@ -68,6 +68,12 @@ export const MigrationConfigSchema = z
     /** Free space on the target; cloud default: the RDS instance's storage. */
     targetCapacity: z.union([z.number(), z.string()]).optional(),
     batchBytes: z.union([z.number(), z.string()]).optional(),
+    chunkBytes: z.union([z.number(), z.string()]).optional(),
+    deferIndexes: z.boolean().optional(),
+    verify: z.boolean().optional(),
+    /** Drop what an unfinished earlier attempt created and start over instead of continuing it. */
+    restart: z.boolean().optional(),
+    retries: z.number().int().optional(),
     /** Cloud: `db=charset` per source database for the created RDS databases; default: as on the cluster. */
     characterSets: z.array(z.string().regex(/^[^=]+=[A-Za-z0-9_]+$/, 'use "db=charset", e.g. crm=latin1')).default([]),
 
@@ -104,6 +110,11 @@ export const MigrationConfigSchema = z
       threads: true,
       targetCapacity: true,
       batchBytes: true,
+      chunkBytes: true,
+      deferIndexes: true,
+      verify: true,
+      restart: true,
+      retries: true,
     }).safeParse(withoutUndefined({
       include: c.include,
       exclude: c.exclude,
@@ -112,6 +123,11 @@ export const MigrationConfigSchema = z
       threads: c.threads,
       targetCapacity: c.targetCapacity,
       batchBytes: c.batchBytes,
+      chunkBytes: c.chunkBytes,
+      deferIndexes: c.deferIndexes,
+      verify: c.verify,
+      restart: c.restart,
+      retries: c.retries,
     }));
     if (!copy.success) {
       for (const i of copy.error.issues) ctx.addIssue({ code: "custom", path: i.path as (string | number)[], message: i.message });

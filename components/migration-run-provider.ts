@@ -40,7 +40,16 @@ export interface MigrationRunInputs {
   threads?: number | null;
   targetCapacity?: number | string | null;
   batchBytes?: number | string | null;
+  chunkBytes?: number | string | null;
+  deferIndexes?: boolean | null;
+  verify?: boolean | null;
+  /** Discard an unfinished earlier attempt (drop the tables it created) instead of continuing it. */
+  restart?: boolean | null;
+  retries?: number | null;
 }
+
+/** Engine options passed through as they are; none of them changes what a finished run copied. */
+export const TUNING_OPTIONS = ["threads", "targetCapacity", "batchBytes", "chunkBytes", "deferIndexes", "verify", "restart", "retries"] as const;
 
 export interface TableSummary {
   source: string;
@@ -58,6 +67,10 @@ export interface MigrationSummary {
   bytes: number;
   seconds: number;
   verified: boolean;
+  /** This run continued an unfinished earlier attempt. */
+  resumed: boolean;
+  /** How the source was read at one point in time (see the engine's report). */
+  snapshot: string;
   warnings: string[];
   targetDatabases: string[];
   tableReports: TableSummary[];
@@ -103,7 +116,7 @@ export function engineOptions(s: MigrationRunInputs): Record<string, unknown> {
     target: endpoint(s.target, s.targetPassword),
     include: s.include,
   };
-  for (const key of ["exclude", "rename", "onExisting", "threads", "targetCapacity", "batchBytes"] as const) {
+  for (const key of ["exclude", "rename", "onExisting", ...TUNING_OPTIONS] as const) {
     const v = s[key];
     if (v !== undefined && v !== null) out[key] = v;
   }
@@ -129,6 +142,11 @@ export function publicState(s: MigrationRunInputs): MigrationRunInputs {
     threads: s.threads ?? null,
     targetCapacity: s.targetCapacity ?? null,
     batchBytes: s.batchBytes ?? null,
+    chunkBytes: s.chunkBytes ?? null,
+    deferIndexes: s.deferIndexes ?? null,
+    verify: s.verify ?? null,
+    restart: s.restart ?? null,
+    retries: s.retries ?? null,
   };
 }
 
@@ -139,6 +157,8 @@ export function summarize(report: MigrationReport, now: Date): MigrationSummary 
     bytes: report.totals.bytes,
     seconds: report.totals.seconds,
     verified: report.verified,
+    resumed: report.resumed,
+    snapshot: report.snapshot,
     warnings: [...report.warnings],
     targetDatabases: report.databases.map((d) => d.targetDb),
     tableReports: report.tables.map((t) => ({
@@ -175,9 +195,9 @@ export function failureMessage(e: unknown, secrets: ReadonlyArray<string | undef
   } else if (err?.name === "MigrationError") {
     message =
       `MigrationRun: ${text}\n` +
-      `The target may hold tables from this attempt. Run pulumi up again after fixing the cause: with ` +
-      `onExisting "fail" the precheck stops on tables this attempt created; set polardb-to-rds:onExisting to ` +
-      `"drop" to start those tables over.`;
+      `The target holds what this attempt copied and the engine's bookkeeping of it. Run pulumi up again after ` +
+      `fixing the cause: the engine continues where this attempt stopped (same source, target and selection), or ` +
+      `set polardb-to-rds:restart to true to drop the tables this attempt created and start over.`;
   } else {
     message = `MigrationRun: migration failed: ${text}`;
   }
@@ -219,7 +239,7 @@ export const migrationRunProvider: MigrationRunProvider = {
       if (containsUnknown(identity(field, news))) replaces.push(field);
       else if (JSON.stringify(identity(field, olds)) !== JSON.stringify(identity(field, news))) replaces.push(field);
     }
-    // Passwords, TLS settings, threads, batch size and capacity do not change what was copied.
+    // Passwords, TLS settings and the tuning options (threads, sizes, retries, verify, restart) do not change what was copied.
     return { changes: replaces.length > 0, replaces };
   },
 
@@ -252,6 +272,8 @@ export const migrationRunProvider: MigrationRunProvider = {
       bytes: olds.bytes,
       seconds: olds.seconds,
       verified: olds.verified,
+      resumed: olds.resumed ?? false,
+      snapshot: olds.snapshot ?? "none",
       warnings: olds.warnings ?? [],
       targetDatabases: olds.targetDatabases ?? [],
       tableReports: olds.tableReports ?? [],
@@ -261,7 +283,8 @@ export const migrationRunProvider: MigrationRunProvider = {
   },
 
   async delete() {
-    // Deliberately nothing: migrated databases, tables and rows stay on the target. The engine keeps
-    // no bookkeeping objects on either server, so there is nothing else to remove.
+    // Deliberately nothing: migrated databases, tables and rows stay on the target. The engine's only
+    // bookkeeping (its resume table on the target) is dropped by the engine when a run completes, and
+    // a MigrationRun exists in the state only for completed runs: there is nothing else to remove.
   },
 };

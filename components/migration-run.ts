@@ -38,6 +38,11 @@ export interface MigrationRunArgs {
   threads?: pulumi.Input<number>;
   targetCapacity?: pulumi.Input<number | string | null>;
   batchBytes?: pulumi.Input<number | string>;
+  chunkBytes?: pulumi.Input<number | string>;
+  deferIndexes?: pulumi.Input<boolean>;
+  verify?: pulumi.Input<boolean>;
+  restart?: pulumi.Input<boolean>;
+  retries?: pulumi.Input<number>;
 }
 
 /** Text shown in the program's outputs and docs: what destroy does with the data. */
@@ -50,6 +55,8 @@ export class MigrationRun extends pulumi.dynamic.Resource {
   declare readonly bytes: pulumi.Output<number>;
   declare readonly seconds: pulumi.Output<number>;
   declare readonly verified: pulumi.Output<boolean>;
+  declare readonly resumed: pulumi.Output<boolean>;
+  declare readonly snapshot: pulumi.Output<string>;
   declare readonly warnings: pulumi.Output<string[]>;
   declare readonly targetDatabases: pulumi.Output<string[]>;
   declare readonly tableReports: pulumi.Output<TableSummary[]>;
@@ -74,11 +81,18 @@ export class MigrationRun extends pulumi.dynamic.Resource {
         threads: args.threads ?? null,
         targetCapacity: args.targetCapacity ?? null,
         batchBytes: args.batchBytes ?? null,
+        chunkBytes: args.chunkBytes ?? null,
+        deferIndexes: args.deferIndexes ?? null,
+        verify: args.verify ?? null,
+        restart: args.restart ?? null,
+        retries: args.retries ?? null,
         tables: undefined,
         rows: undefined,
         bytes: undefined,
         seconds: undefined,
         verified: undefined,
+        resumed: undefined,
+        snapshot: undefined,
         warnings: undefined,
         targetDatabases: undefined,
         tableReports: undefined,

@@ -29,6 +29,7 @@ export interface MigrationReportSummary {
   bytes: number;
   seconds: number;
   verified: boolean;
+  resumed: boolean;
   warnings: string[];
   targetDatabases: string[];
 }
@@ -57,6 +58,11 @@ export class PolarDbToRdsMigration extends pulumi.ComponentResource {
       onExisting: c.onExisting,
       threads: c.threads,
       batchBytes: c.batchBytes,
+      chunkBytes: c.chunkBytes,
+      deferIndexes: c.deferIndexes,
+      verify: c.verify,
+      restart: c.restart,
+      retries: c.retries,
     };
     const endpoint = (side: "source" | "target", user: pulumi.Input<string>, password: pulumi.Input<string>) => ({
       host: c[`${side}Host`],
@@ -108,6 +114,7 @@ export class PolarDbToRdsMigration extends pulumi.ComponentResource {
       bytes: this.run.bytes,
       seconds: this.run.seconds,
       verified: this.run.verified,
+      resumed: this.run.resumed,
       warnings: this.run.warnings,
       targetDatabases: this.run.targetDatabases,
     });
