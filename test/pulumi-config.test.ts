@@ -104,3 +104,27 @@ test("config text is converted by the type of its key", () => {
   expect(fromConfigText("targetCapacity", "1024")).toBe(1024);
   expect(fromConfigText("sourceHost", "1234")).toBe("1234");
 });
+
+/** The uncommented `config:` entries of Pulumi.example.yaml (scalars, and lists as JSON, as the CLI passes them). */
+function exampleConfig(): Record<string, string> {
+  const scalars: Record<string, string> = {};
+  const lists: Record<string, string[]> = {};
+  let current: string | undefined;
+  for (const line of readFileSync(join(__dirname, "..", "Pulumi.example.yaml"), "utf8").split("\n")) {
+    const entry = /^ {2}([a-z-]+:[A-Za-z]+):\s*(.*?)\s*$/.exec(line);
+    const item = /^ {4}- (.*?)\s*$/.exec(line);
+    if (entry && entry[2] === "") lists[(current = entry[1])] = [];
+    else if (entry) scalars[entry[1]] = entry[2].replace(/^"(.*)"$/, "$1");
+    else if (item && current) lists[current].push(item[1]);
+  }
+  return { ...scalars, ...Object.fromEntries(Object.entries(lists).map(([k, v]) => [k, JSON.stringify(v)])) };
+}
+
+test("Pulumi.example.yaml is a valid cloud-mode stack config", () => {
+  const example = exampleConfig();
+  expect(JSON.parse(example["polardb-to-rds:include"])).toEqual(["shop", "crm.customers", "crm.orders_2024*"]);
+  setConfig(example);
+  const c = readStackConfig();
+  expect(isCloudMode(c)).toBe(true);
+  expect(c).toMatchObject({ targetRegion: "cn-hangzhou", dtsCidrSource: "api", runnerCidrs: ["203.0.113.7/32"], rename: ["crm=crm_archive"] });
+});
