@@ -24,6 +24,8 @@ interface CliFlags {
   progress: boolean;
   verify: boolean;
   restart?: boolean;
+  chunkSize?: string;
+  retries?: string;
 }
 
 /** Every password we know of, to scrub from anything printed. */
@@ -64,6 +66,11 @@ function rawOptions(f: CliFlags): Record<string, unknown> {
   }
   if (f.targetCapacity !== undefined) raw.targetCapacity = f.targetCapacity;
   if (f.verify === false) raw.verify = false;
+  if (f.chunkSize !== undefined) raw.chunkBytes = f.chunkSize;
+  if (f.retries !== undefined) {
+    const n = Number(f.retries);
+    raw.retries = Number.isFinite(n) ? n : f.retries;
+  }
   if (f.restart) raw.restart = true;
   return raw;
 }
@@ -123,6 +130,8 @@ export function buildProgram(): Command {
     .option("--no-progress", "no progress output")
     .option("--no-verify", "skip the chunk-checksum comparison after the copy")
     .option("--restart", "discard an unfinished earlier run (drop the tables it created) instead of continuing it")
+    .option("--chunk-size <size>", "cut big tables into key ranges of about this size, copied in parallel and resumable (default 64M)")
+    .option("--retries <n>", "attempts after the first for a chunk that fails with a transient error (default 6)")
     .action((f: CliFlags) =>
       run(async () => {
         const view = f.progress ? progressView(process.stderr) : undefined;

@@ -109,11 +109,16 @@ export async function queryRows<T>(conn: Connection, sql: string, values?: unkno
   return rows as T[];
 }
 
+/** Closes a connection; one that is lost or stuck is destroyed after 2 s instead of waiting forever. */
 export async function closeQuietly(conn: Connection | undefined): Promise<void> {
   if (!conn) return;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await conn.end();
+    await Promise.race([conn.end(), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
   } catch {
+    /* already closed */
+  } finally {
+    clearTimeout(timer);
     conn.destroy();
   }
 }

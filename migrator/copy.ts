@@ -94,9 +94,26 @@ export async function copyChunk(
   // socket to drain keeps memory bounded when the target is slower than the source.
   const targetSocket = (coreOf(tgt) as unknown as { stream: Writable }).stream;
   const select = selectStatement(chunk);
-  const rowStream = core.query({ sql: select.sql, values: select.params, rowsAsArray: true, typeCast: false }).stream({ highWaterMark: 512 });
+  const socket = (core as unknown as { stream: Readable }).stream;
+  if ((core as unknown as { _fatalError?: unknown })._fatalError || socket.destroyed) {
+    // Lost while idle between chunks (e.g. KILL): mysql2 would report it nowhere we listen.
+    throw Object.assign(new Error("the source connection was lost"), { code: "PROTOCOL_CONNECTION_LOST" });
+  }
+  const query = core.query({ sql: select.sql, values: select.params, rowsAsArray: true, typeCast: false });
+  const rowStream = query.stream({ highWaterMark: 512 });
   const { transactional, finish } = opts;
-  const rows = rowStream[Symbol.asyncIterator]() as AsyncIterator<RawRow>;
+  const iterator = rowStream[Symbol.asyncIterator]() as AsyncIterator<RawRow>;
+  // mysql2 reports a lost connection (KILL, network) on the connection, not on a paused result
+  // stream: without this race the copy would wait for the next row forever.
+  let onLost: (e: unknown) => void = () => undefined;
+  const lost = new Promise<never>((_resolve, reject) => (onLost = reject));
+  lost.catch(() => undefined);
+  const lostError = (e: unknown) => onLost(e);
+  const closed = () => onLost(Object.assign(new Error("the source connection was closed"), { code: "PROTOCOL_CONNECTION_LOST" }));
+  core.on("error", lostError);
+  query.on("error", lostError);
+  socket.on("close", closed);
+  const rows = { next: () => Promise.race([iterator.next(), lost]) };
   const load = loadStatement(t);
   const result: CopyResult = { rows: 0, bytes: 0 };
   let next = await rows.next();
@@ -158,6 +175,8 @@ export async function copyChunk(
     if (transactional) await tgt.query("ROLLBACK").catch(() => undefined);
     throw e;
   } finally {
+    core.removeListener("error", lostError);
+    socket.removeListener("close", closed);
     if (!next.done) {
       rowStream.destroy();
       // Drain the source result so the connection can be reused or closed cleanly.

@@ -59,9 +59,14 @@ function decodeBounds(text: string): StoredBounds[] {
 
 export class Ledger {
   private constructor(
-    private readonly conn: Connection,
+    private conn: Connection,
     readonly db: string,
   ) {}
+
+  /** Continues on another connection (after the old one was lost). */
+  useConnection(conn: Connection): void {
+    this.conn = conn;
+  }
 
   private get table(): string {
     return qualified(this.db, LEDGER_TABLE);

@@ -10,6 +10,7 @@ import { destinationOf, PlanTable } from "./plan";
 import { closeSession, fingerprint, ledgerDatabase, runPrecheck, Session, tableKey } from "./precheck";
 import { displayName, qualified } from "./quote";
 import { createDatabase, foreignKeyStatement, indexStatements, TARGET_SQL_MODE, targetDefinition } from "./schema";
+import { withRetry } from "./retry";
 import { logPosition, Snapshot, takeSnapshot } from "./snapshot";
 import type { MigrationReport, PrecheckReport, Progress, ProgressListener, TableReport } from "./types";
 import { TableVerification, verifyTable } from "./verifier";
@@ -200,13 +201,18 @@ export async function migrate(raw: unknown, onProgress: ProgressListener = () =>
       throw fail("data", e);
     }
 
+    // The session's own connections idled through the copy and may have been lost (target restart): renew them.
+    const target2 = await reconnect(s, "target");
+    const source2 = await reconnect(s, "source");
+    ledger.useConnection(target2);
+
     emit({ phase: "indexes" });
     for (const w of work.filter((x) => x.ours)) {
       const { t } = w;
       try {
-        const have = await existingNames(target, "SELECT DISTINCT INDEX_NAME AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", t);
+        const have = await existingNames(target2, "SELECT DISTINCT INDEX_NAME AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", t);
         const clauses = definitionOf(s, t).deferredIndexes.filter((c) => !have.has(indexName(c)));
-        for (const sql of indexStatements(t.targetDb, t.targetTable, clauses)) await target.query(sql);
+        for (const sql of indexStatements(t.targetDb, t.targetTable, clauses)) await target2.query(sql);
       } catch (e) {
         throw fail("indexes", e, w.report.target);
       }
@@ -217,12 +223,12 @@ export async function migrate(raw: unknown, onProgress: ProgressListener = () =>
       const { t } = w;
       try {
         const have = await existingNames(
-          target,
+          target2,
           "SELECT CONSTRAINT_NAME AS n FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?",
           t,
         );
         const sql = foreignKeyStatement(t.targetDb, t.targetTable, definitionOf(s, t).foreignKeys.filter((c) => !have.has(indexName(c))));
-        if (sql) await target.query(sql);
+        if (sql) await target2.query(sql);
       } catch (e) {
         throw fail("constraints", e, w.report.target);
       }
@@ -238,7 +244,7 @@ export async function migrate(raw: unknown, onProgress: ProgressListener = () =>
         throw fail("verify", e);
       }
     }
-    const positionAfter = await logPosition(source);
+    const positionAfter = await logPosition(source2);
     const sourceChanged = snapshot?.position !== undefined && positionAfter !== undefined && positionAfter !== snapshot.position;
     const mismatched = verification.filter((v) => v.status === "mismatched");
     for (const v of verification) {
@@ -277,6 +283,16 @@ export async function migrate(raw: unknown, onProgress: ProgressListener = () =>
   } finally {
     await closeSession(s);
   }
+}
+
+/** Replaces a session connection with a new one (with retries while the server comes back). */
+async function reconnect(s: Session, role: "source" | "target"): Promise<Connection> {
+  await closeQuietly(s[role]);
+  s[role] = undefined;
+  const conn = await withRetry({ retries: s.options.retries, baseDelayMs: 500 }, () => openConnection(s.options[role], role));
+  if (role === "target") await prepareTargetSession(conn, false);
+  s[role] = conn;
+  return conn;
 }
 
 /** `KEY `a` (...)` / `CONSTRAINT `a` FOREIGN KEY ...` -> `a`. */

@@ -5,7 +5,7 @@
  * process does the same if the process that started the server dies without calling it.
  */
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +18,8 @@ export interface LocalServer {
   socket: string;
   dir: string;
   pid: number;
+  /** The `mariadbd` arguments, to start it again on the same data and port. */
+  args: string[];
   /** Admin account with every privilege, reachable over TCP. */
   adminUser: string;
   adminPassword: string;
@@ -60,6 +62,9 @@ export async function startMariaDb(opts: StartOptions = {}): Promise<LocalServer
   const socket = join(dir, "mysqld.sock");
   const pidFile = join(dir, "mysqld.pid");
   const asRoot = process.getuid?.() === 0;
+  // Its own tmpdir: servers bootstrapped at the same moment otherwise clash on /tmp/#sql-temptable-*.
+  const tmp = join(dir, "tmp");
+  mkdirSync(tmp);
   execFileSync(
     findBinary("mariadb-install-db"),
     [
@@ -67,44 +72,40 @@ export async function startMariaDb(opts: StartOptions = {}): Promise<LocalServer
       `--datadir=${data}`,
       "--auth-root-authentication-method=socket",
       "--skip-test-db",
+      `--tmpdir=${tmp}`,
       ...(asRoot ? ["--user=root"] : []),
     ],
     { stdio: "pipe" },
   );
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    findBinary("mariadbd"),
-    [
-      "--no-defaults",
-      `--datadir=${data}`,
-      `--socket=${socket}`,
-      `--pid-file=${pidFile}`,
-      `--port=${port}`,
-      "--bind-address=127.0.0.1",
-      "--skip-name-resolve",
-      `--log-error=${join(dir, "error.log")}`,
-      "--local-infile=1",
-      `--log-bin=${join(dir, "binlog")}`,
-      "--server-id=1",
-      "--binlog-format=ROW",
-      "--innodb-buffer-pool-size=256M",
-      "--innodb-log-file-size=256M",
-      "--max-allowed-packet=64M",
-      "--skip-log-error=0",
-      ...(asRoot ? ["--user=root"] : []),
-      ...(opts.args ?? []),
-    ],
-    { stdio: "ignore", detached: true },
-  );
-  child.unref();
-  const pid = child.pid!;
+  const args = [
+    "--no-defaults",
+    `--datadir=${data}`,
+    `--socket=${socket}`,
+    `--pid-file=${pidFile}`,
+    `--port=${port}`,
+    "--bind-address=127.0.0.1",
+    "--skip-name-resolve",
+    `--tmpdir=${tmp}`,
+    `--log-error=${join(dir, "error.log")}`,
+    "--local-infile=1",
+    `--log-bin=${join(dir, "binlog")}`,
+    "--server-id=1",
+    "--binlog-format=ROW",
+    "--innodb-buffer-pool-size=256M",
+    "--innodb-log-file-size=256M",
+    "--max-allowed-packet=64M",
+    ...(asRoot ? ["--user=root"] : []),
+    ...(opts.args ?? []),
+  ];
+  const pid = spawnServer(args);
   // Watchdog: stops the server and removes its files when the owner dies (e.g. jest killed).
   const owner = opts.ownerPid ?? process.pid;
   const watchdog = spawn(
     "sh",
     [
       "-c",
-      `while kill -0 ${owner} 2>/dev/null && kill -0 ${pid} 2>/dev/null; do sleep 1; done; kill -9 ${pid} 2>/dev/null; sleep 1; rm -rf '${dir}'`,
+      `while kill -0 ${owner} 2>/dev/null; do sleep 1; done; [ -f '${pidFile}' ] && kill -9 "$(cat '${pidFile}')" 2>/dev/null; sleep 1; rm -rf '${dir}'`,
     ],
     { stdio: "ignore", detached: true },
   );
@@ -112,21 +113,13 @@ export async function startMariaDb(opts: StartOptions = {}): Promise<LocalServer
 
   const adminUser = "admin";
   const adminPassword = `Adm1n-${Math.random().toString(36).slice(2, 10)}`;
-  const deadline = Date.now() + 60_000;
-  let conn: Connection | undefined;
-  for (;;) {
-    try {
-      conn = await createConnection({ socketPath: socket, user: "root" });
-      break;
-    } catch (e) {
-      if (Date.now() > deadline || !isAlive(pid)) {
-        const log = existsSync(join(dir, "error.log")) ? readFileSync(join(dir, "error.log"), "utf8").slice(-2000) : "";
-        killQuietly(pid);
-        rmSync(dir, { recursive: true, force: true });
-        throw new Error(`mariadbd did not start: ${(e as Error).message}\n${log}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  let conn: Connection;
+  try {
+    conn = await waitUntilReady(socket, pid, dir);
+  } catch (e) {
+    killQuietly(pid);
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
   }
   try {
     await conn.query(`CREATE USER ?@'%' IDENTIFIED BY ?`, [adminUser, adminPassword]);
@@ -141,12 +134,47 @@ export async function startMariaDb(opts: StartOptions = {}): Promise<LocalServer
     socket,
     dir,
     pid,
+    args,
     adminUser,
     adminPassword,
     url: `mysql://${adminUser}:${encodeURIComponent(adminPassword)}@127.0.0.1:${port}`,
   };
   writeFileSync(join(dir, "server.json"), JSON.stringify(server));
   return server;
+}
+
+function spawnServer(args: string[]): number {
+  const child: ChildProcess = spawn(findBinary("mariadbd"), args, { stdio: "ignore", detached: true });
+  child.unref();
+  return child.pid!;
+}
+
+async function waitUntilReady(socket: string, pid: number, dir: string): Promise<Connection> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await createConnection({ socketPath: socket, user: "root" });
+    } catch (e) {
+      if (Date.now() > deadline || !isAlive(pid)) {
+        const log = existsSync(join(dir, "error.log")) ? readFileSync(join(dir, "error.log"), "utf8").slice(-2000) : "";
+        throw new Error(`mariadbd did not start: ${(e as Error).message}\n${log}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** Kills the server like a crash (SIGKILL), keeping its data. */
+export async function crashMariaDb(server: LocalServer): Promise<void> {
+  killQuietly(server.pid);
+  while (isAlive(server.pid)) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** Starts a crashed or stopped server again on the same data and port. */
+export async function restartMariaDb(server: LocalServer): Promise<void> {
+  server.pid = spawnServer(server.args);
+  const c = await waitUntilReady(server.socket, server.pid, server.dir);
+  await c.end();
 }
 
 function isAlive(pid: number): boolean {
