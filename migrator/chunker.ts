@@ -5,6 +5,7 @@
  * `key >= lower AND key < upper`, the first has no lower and the last no upper bound, so together
  * they hold every row exactly once whatever the key values are. A table without a key is one chunk.
  */
+import { raw } from "mysql2";
 import type { Connection } from "mysql2/promise";
 import { queryRows } from "./connect";
 import type { PlanTable } from "./plan";
@@ -30,26 +31,37 @@ const RANGE_TYPES = new Set([
   ...INTEGER_TYPES, "decimal", "char", "varchar", "binary", "varbinary", "date", "datetime", "timestamp", "time", "year",
 ]);
 
+/**
+ * A bound value as a literal of the column's own type: a quoted number would be compared as a
+ * DOUBLE, which cannot tell BIGINT or DECIMAL values apart beyond 2^53.
+ */
+function literal(value: KeyValue, dataType: string): KeyValue | bigint | ReturnType<typeof raw> {
+  if (INTEGER_TYPES.has(dataType) && (typeof value === "number" || typeof value === "string")) return BigInt(value);
+  if (dataType === "decimal" && /^-?\d+(\.\d+)?$/.test(String(value))) return raw(String(value));
+  return value;
+}
+
 /** `(a, b) >= (x, y)` written so every server uses the index: a > x OR (a = x AND b >= y). */
-function tupleCompare(cols: string[], op: ">=" | "<", values: KeyValue[], params: KeyValue[]): string {
+function tupleCompare(cols: string[], op: ">=" | "<", values: KeyValue[], params: unknown[], types: string[] = []): string {
   const strict = op === ">=" ? ">" : "<";
   const parts: string[] = [];
   for (let i = 0; i < cols.length; i++) {
     const eqs = cols.slice(0, i).map((c) => `${quoteId(c)} = ?`);
     const last = i === cols.length - 1 ? op : strict;
     parts.push([...eqs, `${quoteId(cols[i])} ${last} ?`].join(" AND "));
-    params.push(...values.slice(0, i), values[i]);
+    params.push(...values.slice(0, i + 1).map((v, j) => literal(v, types[j] ?? "")));
   }
   return parts.length === 1 ? parts[0] : `(${parts.map((p) => `(${p})`).join(" OR ")})`;
 }
 
 /** The WHERE clause (without the keyword) of a chunk, with its parameters; empty for a whole table. */
-export function chunkCondition(chunk: Chunk): { sql: string; params: KeyValue[] } {
+export function chunkCondition(chunk: Chunk): { sql: string; params: unknown[] } {
   const cols = chunk.table.info.key;
-  const params: KeyValue[] = [];
+  const types = keyTypes(chunk.table);
+  const params: unknown[] = [];
   const parts: string[] = [];
-  if (chunk.lower) parts.push(tupleCompare(cols, ">=", chunk.lower, params));
-  if (chunk.upper) parts.push(tupleCompare(cols, "<", chunk.upper, params));
+  if (chunk.lower) parts.push(tupleCompare(cols, ">=", chunk.lower, params, types));
+  if (chunk.upper) parts.push(tupleCompare(cols, "<", chunk.upper, params, types));
   return { sql: parts.join(" AND "), params };
 }
 
@@ -61,7 +73,7 @@ export async function planChunks(conn: Connection, t: PlanTable, chunkBytes: num
   const { key, rowsEstimate, dataLength } = t.info;
   const whole: Chunk[] = [{ table: t, index: 0 }];
   if (key.length === 0 || rowsEstimate === 0) return whole;
-  const types = key.map((k) => t.info.columns.find((c) => c.name === k)?.dataType ?? "");
+  const types = keyTypes(t);
   if (!types.every((ty) => RANGE_TYPES.has(ty))) return whole;
   const avgRow = Math.max(1, dataLength / rowsEstimate);
   const rowsPerChunk = Math.max(1000, Math.floor(chunkBytes / avgRow));
@@ -90,8 +102,8 @@ export async function planChunks(conn: Connection, t: PlanTable, chunkBytes: num
   const bounds: KeyValue[][] = [];
   let prev: KeyValue[] | undefined;
   for (;;) {
-    const params: KeyValue[] = [];
-    const where = prev ? ` WHERE ${tupleCompare(key, ">=", prev, params)}` : "";
+    const params: unknown[] = [];
+    const where = prev ? ` WHERE ${tupleCompare(key, ">=", prev, params, types)}` : "";
     const [rows] = await conn.query({ sql: `SELECT ${cols} FROM ${table}${where} ORDER BY ${cols} LIMIT 1 OFFSET ${rowsPerChunk}`, rowsAsArray: true }, params);
     const row = (rows as KeyValue[][])[0];
     if (!row) break;
@@ -99,6 +111,10 @@ export async function planChunks(conn: Connection, t: PlanTable, chunkBytes: num
     prev = row;
   }
   return fromBounds(t, bounds);
+}
+
+function keyTypes(t: PlanTable): string[] {
+  return t.info.key.map((k) => t.info.columns.find((c) => c.name === k)?.dataType ?? "");
 }
 
 function fromBounds(t: PlanTable, bounds: KeyValue[][]): Chunk[] {

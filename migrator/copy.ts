@@ -1,24 +1,19 @@
 /**
  * Full data migration of one table: rows streamed from the source as raw bytes (no JS Date,
- * Number or re-encoding), in key order, written to the target with LOAD DATA LOCAL INFILE in
- * batches of about `batchBytes`. Memory is bounded by the batch and the stream's high-water
- * mark, never by the table. Every batch must load every row without a warning.
+ * Number or re-encoding), in key order, written to the target with LOAD DATA LOCAL INFILE.
+ * Memory is bounded by socket buffers (see pump.ts), never by the table. Every statement must
+ * load every row without a warning.
  */
-import { once } from "node:events";
 import { Readable, Writable } from "node:stream";
 import type { Connection } from "mysql2/promise";
 import type { Connection as CoreConnection } from "mysql2";
 import type { ColumnInfo } from "./catalog";
 import { queryRows } from "./connect";
-import { Chunk, chunkCondition, KeyValue } from "./chunker";
+import { Chunk, chunkCondition } from "./chunker";
 import type { PlanTable } from "./plan";
 import { qualified, quoteId } from "./quote";
-import { TSV_LOAD_FORMAT, TsvWriter } from "./tsv";
-
-type RawRow = Array<Buffer | null>;
-
-/** Chunks handed to mysql2 stay well below the 16 MB protocol packet limit. */
-const STREAM_CHUNK = 256 * 1024;
+import { RowPump } from "./pump";
+import { TSV_LOAD_FORMAT } from "./tsv";
 
 export interface CopyResult {
   rows: number;
@@ -38,7 +33,7 @@ function selectExpression(c: ColumnInfo): string {
 }
 
 /** The chunk's rows in key order, every column as the server stores it. */
-export function selectStatement(chunk: Chunk): { sql: string; params: KeyValue[] } {
+export function selectStatement(chunk: Chunk): { sql: string; params: unknown[] } {
   const t = chunk.table;
   const cols = copiedColumns(t).map(selectExpression);
   const order = t.info.key.length ? ` ORDER BY ${t.info.key.map(quoteId).join(", ")}` : "";
@@ -75,9 +70,10 @@ export async function prepareSourceSession(conn: Connection): Promise<void> {
 }
 
 /**
- * Copies one chunk. A transactional chunk (a key range) is wholly there or not at all; a table
- * without a key may commit batch by batch (one huge transaction would stall the target's binlog
- * and standby), and is then reloaded from empty after a failure.
+ * Copies one chunk. A transactional chunk (a key range) is wholly there or not at all, loaded by
+ * one LOAD DATA statement (InnoDB's bulk path likes one statement into an empty table); a table
+ * without a key may commit in batches of `batchBytes` (one huge transaction would stall the
+ * target's binlog and standby), and is then reloaded from empty after a failure.
  */
 export async function copyChunk(
   src: Connection,
@@ -90,80 +86,48 @@ export async function copyChunk(
 ): Promise<CopyResult> {
   const t = chunk.table;
   const core = coreOf(src);
-  // mysql2 writes LOAD DATA packets as fast as the stream yields them; waiting for the target
-  // socket to drain keeps memory bounded when the target is slower than the source.
-  const targetSocket = (coreOf(tgt) as unknown as { stream: Writable }).stream;
-  const select = selectStatement(chunk);
+  const { transactional, finish } = opts;
   const socket = (core as unknown as { stream: Readable }).stream;
   if ((core as unknown as { _fatalError?: unknown })._fatalError || socket.destroyed) {
     // Lost while idle between chunks (e.g. KILL): mysql2 would report it nowhere we listen.
     throw Object.assign(new Error("the source connection was lost"), { code: "PROTOCOL_CONNECTION_LOST" });
   }
+  const select = selectStatement(chunk);
   const query = core.query({ sql: select.sql, values: select.params, rowsAsArray: true, typeCast: false });
-  const rowStream = query.stream({ highWaterMark: 512 });
-  const { transactional, finish } = opts;
-  const iterator = rowStream[Symbol.asyncIterator]() as AsyncIterator<RawRow>;
-  // mysql2 reports a lost connection (KILL, network) on the connection, not on a paused result
-  // stream: without this race the copy would wait for the next row forever.
-  let onLost: (e: unknown) => void = () => undefined;
-  const lost = new Promise<never>((_resolve, reject) => (onLost = reject));
-  lost.catch(() => undefined);
-  const lostError = (e: unknown) => onLost(e);
-  const closed = () => onLost(Object.assign(new Error("the source connection was closed"), { code: "PROTOCOL_CONNECTION_LOST" }));
-  core.on("error", lostError);
-  query.on("error", lostError);
-  socket.on("close", closed);
-  const rows = { next: () => Promise.race([iterator.next(), lost]) };
+  const pump = new RowPump(core, query, (coreOf(tgt) as unknown as { stream: Writable }).stream, onProgress);
   const load = loadStatement(t);
+  const limit = transactional ? Infinity : batchBytes;
   const result: CopyResult = { rows: 0, bytes: 0 };
-  let next = await rows.next();
+  let completed = false;
   if (transactional) await tgt.query("START TRANSACTION");
   try {
-    while (!next.done) {
+    while (!pump.finished) {
       if (isAborted()) throw new Error("stopped because another chunk failed");
-      let batchRows = 0;
-      let batchSize = 0;
-      let shownRows = 0;
-      let shownBytes = 0;
-      const show = () => {
-        onProgress(batchRows - shownRows, batchSize - shownBytes);
-        shownRows = batchRows;
-        shownBytes = batchSize;
-      };
-      const writer = new TsvWriter(STREAM_CHUNK * 2);
-      // Pulls rows until the batch is full; `next` is left at the first row of the next batch.
-      const chunks = async function* (): AsyncGenerator<Buffer> {
-        while (!next.done) {
-          const n = writer.writeRow(next.value);
-          batchRows++;
-          batchSize += n;
-          if (writer.length >= STREAM_CHUNK) {
-            show();
-            if (targetSocket.writableNeedDrain) await once(targetSocket, "drain");
-            yield writer.take();
-          }
-          next = await rows.next();
-          if (batchSize >= batchBytes) break;
-        }
-        show();
-        if (writer.length > 0) yield writer.take();
-      };
-      const [res] = await tgt.query({ sql: load, infileStreamFactory: () => Readable.from(chunks()) });
-      const header = res as unknown as { affectedRows: number; warningStatus: number };
+      const data = pump.nextBatch(limit);
+      let res: unknown;
+      try {
+        [res] = await tgt.query({ sql: load, infileStreamFactory: () => data });
+      } catch (e) {
+        pump.check(); // a lost source explains a failed load better than the load's own error
+        throw e;
+      }
+      pump.check();
+      const batch = pump.last;
+      const header = res as { affectedRows: number; warningStatus: number };
       if (header.warningStatus > 0) {
         const warnings = await queryRows<{ Level: string; Code: number; Message: string }>(tgt, "SHOW WARNINGS LIMIT 5");
         throw new Error(
-          `the target reported ${header.warningStatus} warning(s) while loading rows ${result.rows + 1}-${result.rows + batchRows}: ` +
+          `the target reported ${header.warningStatus} warning(s) while loading rows ${result.rows + 1}-${result.rows + batch.rows}: ` +
             warnings.map((w) => `${w.Level} ${w.Code}: ${w.Message}`).join("; "),
         );
       }
-      if (header.affectedRows !== batchRows) {
+      if (header.affectedRows !== batch.rows) {
         throw new Error(
-          `the target stored ${header.affectedRows} of ${batchRows} rows (rows ${result.rows + 1}-${result.rows + batchRows}); rows with duplicate keys are not loaded`,
+          `the target stored ${header.affectedRows} of ${batch.rows} rows (rows ${result.rows + 1}-${result.rows + batch.rows}); rows with duplicate keys are not loaded`,
         );
       }
-      result.rows += batchRows;
-      result.bytes += batchSize;
+      result.rows += batch.rows;
+      result.bytes += batch.bytes;
     }
     // The ledger row commits with the chunk's rows: after a crash the target says what is there.
     if (finish) {
@@ -171,21 +135,14 @@ export async function copyChunk(
       await tgt.query(f.sql, f.values);
     }
     if (transactional) await tgt.query("COMMIT");
+    completed = true;
   } catch (e) {
     if (transactional) await tgt.query("ROLLBACK").catch(() => undefined);
     throw e;
   } finally {
-    core.removeListener("error", lostError);
-    socket.removeListener("close", closed);
-    if (!next.done) {
-      rowStream.destroy();
-      // Drain the source result so the connection can be reused or closed cleanly.
-      try {
-        core.destroy();
-      } catch {
-        /* connection already gone */
-      }
-    }
+    pump.close();
+    // A SELECT stopped half-way cannot be drained cheaply: drop its connection.
+    if (!completed) core.destroy();
   }
   return result;
 }
