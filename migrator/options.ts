@@ -102,8 +102,13 @@ export const MigrateOptionsSchema = z
     targetCapacity: SizeSchema.optional(),
     /** Big tables are cut into key ranges of about this many bytes, copied in parallel, each one target transaction. */
     chunkBytes: SizeSchema.default(64 * 1024 * 1024),
-    /** Create secondary (non-unique, FULLTEXT, SPATIAL) indexes after the data is in: one sorted build instead of row-by-row maintenance. */
-    deferIndexes: z.boolean().default(true),
+    /**
+     * Create secondary (non-unique, FULLTEXT, SPATIAL) indexes after the data is in: one sorted build
+     * instead of row-by-row maintenance. Off by default: on MariaDB (10.6+) the first LOAD into an
+     * empty table already builds indexes by sorting, and the bench measured 4.0 s with vs 3.4 s without;
+     * worth trying on MySQL 8 targets (not measured here).
+     */
+    deferIndexes: z.boolean().default(false),
     /** Compare every chunk's row count and checksum on both sides after the copy. */
     verify: z.boolean().default(true),
     /** Discard an unfinished previous run (drop the tables it created) instead of continuing it. */

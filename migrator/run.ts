@@ -107,7 +107,13 @@ export async function migrate(raw: unknown, onProgress: ProgressListener = () =>
       bytesDone: 0,
       bytesTotal: plan.tables.reduce((n, t) => n + t.info.dataLength, 0),
     };
+    const phases: Record<string, number> = {};
+    let phaseStarted = Date.now();
     const emit = (patch: Partial<Progress> = {}) => {
+      if (patch.phase && patch.phase !== progress.phase) {
+        phases[progress.phase] = (Date.now() - phaseStarted) / 1000;
+        phaseStarted = Date.now();
+      }
       Object.assign(progress, patch);
       onProgress({ ...progress });
     };
@@ -279,6 +285,7 @@ export async function migrate(raw: unknown, onProgress: ProgressListener = () =>
       verified: options.verify && mismatched.length === 0,
       snapshot: snapshot?.method ?? "none",
       resumed: s.resume,
+      phaseSeconds: phases,
     };
   } finally {
     await closeSession(s);

@@ -65,6 +65,8 @@ export interface MigrationReport {
   snapshot: "flush tables with read lock" | "lock tables" | "none";
   /** This run continued an unfinished one. */
   resumed: boolean;
+  /** Where the time went: seconds per phase (schema, data, indexes, constraints, verify). */
+  phaseSeconds: Record<string, number>;
 }
 
 /** Progress events, for the CLI's bar and the Pulumi resource's log. */

@@ -27,13 +27,14 @@ const CLI = join(__dirname, "..", "migrator", "cli.js");
 const TIME = "/usr/bin/time";
 const MB = 1024 * 1024;
 
-const TOOLS = ["mysqldump", "mydumper", "load-data", "polardb-to-rds"] as const;
+const TOOLS = ["mysqldump", "mydumper", "load-data", "polardb-to-rds", "polardb-to-rds+verify"] as const;
 type Tool = (typeof TOOLS)[number];
 const LABEL: Record<Tool, string> = {
   mysqldump: "mysqldump | mysql",
   mydumper: "mydumper + myloader",
   "load-data": "LOAD DATA INFILE (limit)",
   "polardb-to-rds": "polardb-to-rds",
+  "polardb-to-rds+verify": "polardb-to-rds + verify",
 };
 
 interface Flags {
@@ -511,7 +512,17 @@ async function runLoadData(x: Ctx): Promise<Outcome> {
   };
 }
 
-async function runOurs(x: Ctx): Promise<Outcome> {
+/** The copy alone, like the peers (none of them verifies): `--no-verify`. */
+function runOurs(x: Ctx): Promise<Outcome> {
+  return runCli(x, ["--no-verify", ...(process.env.BENCH_OUR_ARGS ?? "").split(" ").filter(Boolean)]);
+}
+
+/** The copy plus the chunk-checksum verification on both servers (the default of `migrate`). */
+function runOursVerified(x: Ctx): Promise<Outcome> {
+  return runCli(x, []);
+}
+
+async function runCli(x: Ctx, extra: string[]): Promise<Outcome> {
   const argv = [
     process.execPath,
     CLI,
@@ -526,10 +537,11 @@ async function runOurs(x: Ctx): Promise<Outcome> {
     String(x.flags.threads),
     "--json",
     "--no-progress",
+    ...extra,
   ];
   const display = `SOURCE_PASSWORD=… TARGET_PASSWORD=… node ${argv.slice(1).join(" ")}`;
   const r = await runTimed(argv, { display, dir: x.dir, timeoutSeconds: timeLimit(x), env: { SOURCE_PASSWORD: x.source.adminPassword, TARGET_PASSWORD: x.target.adminPassword } });
-  let report: { ok: boolean; verified: boolean; totals: { seconds: number } } | undefined;
+  let report: { ok: boolean; verified: boolean; totals: { seconds: number }; phaseSeconds?: Record<string, number> } | undefined;
   try {
     report = JSON.parse(r.stdout);
   } catch {
@@ -539,7 +551,7 @@ async function runOurs(x: Ctx): Promise<Outcome> {
   return {
     ok: true,
     seconds: r.seconds,
-    parts: { engine: report.totals.seconds },
+    parts: { engine: report.totals.seconds, ...Object.fromEntries(Object.entries(report.phaseSeconds ?? {}).map(([k, v]) => [k, v])) },
     rssKb: r.rssKb,
     timed: "whole CLI process (everything `migrate` does with its default options), wall clock",
     commands: [display],
@@ -552,6 +564,7 @@ const RUNNERS: Record<Tool, (x: Ctx) => Promise<Outcome>> = {
   mydumper: runMydumper,
   "load-data": runLoadData,
   "polardb-to-rds": runOurs,
+  "polardb-to-rds+verify": runOursVerified,
 };
 
 // ---------------------------------------------------------------------------------------------
