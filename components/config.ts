@@ -8,9 +8,8 @@
  * only runs the migration between two reachable MySQL servers with existing accounts.
  */
 import { z } from "zod";
-import { formatIssues, InputError, MigrateOptionsSchema, ON_EXISTING, staticDatabaseMapping } from "../migrator";
+import { formatIssues, InputError, MigrateOptionsSchema, ON_EXISTING, SSL_MODES, staticDatabaseMapping } from "../migrator";
 import { DTS_NETWORKS, dtsCidrsFor, UnknownDtsRegionError } from "./dts-cidrs";
-import { SSL_MODES } from "./migration-run-provider";
 import {
   accountNameProblem,
   mergeEntries,

@@ -5,14 +5,13 @@
  * with loadEngine() inside the host, and never puts a password into outputs or error text.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { MigrationReport } from "../migrator";
+import type { MigrationReport, OnExisting, SslMode } from "../migrator";
 import { loadEngine } from "./engine-loader";
 import { containsUnknown, UNKNOWN } from "./unknown";
 
-export const SSL_MODES = ["disabled", "preferred", "required", "verify-ca", "verify-identity"] as const;
-export type SslModeInput = (typeof SSL_MODES)[number];
-export const ON_EXISTING_POLICIES = ["fail", "drop", "truncate", "append"] as const;
-export type OnExistingPolicy = (typeof ON_EXISTING_POLICIES)[number];
+/** Type-only: the provider is serialized, so it must not capture the engine's module. */
+export type SslModeInput = SslMode;
+export type OnExistingPolicy = OnExisting;
 
 /** A connection as the engine takes it (object form), without its password. */
 export interface EndpointState {

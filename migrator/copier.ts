@@ -49,6 +49,14 @@ export async function copyChunks(ctx: CopierContext, jobs: CopyJob[]): Promise<v
   const { options } = ctx;
   const secrets = [options.source.password, options.target.password];
   const queue = [...jobs];
+  const busy = new Map<TableProgress, number>();
+  // A table no other worker is loading comes first: parallel loads into one table wait on each
+  // other (MariaDB's bulk insert locks the table; AUTO_INCREMENT locks elsewhere). Two workers
+  // share a table only when nothing else is left.
+  const take = (): CopyJob | undefined => {
+    const i = queue.findIndex((j) => !busy.get(j.table));
+    return queue.splice(i >= 0 ? i : 0, 1)[0];
+  };
   let failure: MigrationError | undefined;
 
   const worker = async (index: number) => {
@@ -56,8 +64,9 @@ export async function copyChunks(ctx: CopierContext, jobs: CopyJob[]): Promise<v
     let tgt: Connection | undefined;
     try {
       while (queue.length && !failure) {
-        const job = queue.shift()!;
+        const job = take()!;
         const { chunk, table } = job;
+        busy.set(table, (busy.get(table) ?? 0) + 1);
         const t = chunk.table;
         table.began ||= Date.now();
         let shown = { rows: 0, bytes: 0 };
@@ -118,6 +127,8 @@ export async function copyChunks(ctx: CopierContext, jobs: CopyJob[]): Promise<v
           await closeQuietly(src);
           await closeQuietly(tgt);
           src = tgt = undefined;
+        } finally {
+          busy.set(table, busy.get(table)! - 1);
         }
       }
     } finally {

@@ -6,7 +6,7 @@ export { MigrateOptionsSchema, parseOptions, formatIssues, ON_EXISTING } from ".
 export type { MigrateOptions, MigrateOptionsInput, OnExisting } from "./options";
 export { EndpointSchema, SizeSchema } from "./options";
 export type { Endpoint, SslMode } from "./endpoint";
-export { parseEndpointUrl, describeEndpoint } from "./endpoint";
+export { parseEndpointUrl, describeEndpoint, SSL_MODES } from "./endpoint";
 export { InputError, PrecheckFailedError, MigrationError, redact } from "./errors";
 export type {
   PrecheckItem,
