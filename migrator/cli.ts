@@ -1,6 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 /**
- * polardb-to-rds precheck|migrate|verify. Exit codes: 0 success, 1 the migration or verification
+ * polardb-to-rds precheck|migrate|verify. The shebang's small young generation (the copy makes many
+ * short-lived row objects) keeps peak RSS near 190 MB at any table size instead of 170-320 MB.
+ * Exit codes: 0 success, 1 the migration or verification
  * failed, 2 bad input or a failed precheck (nothing written). Passwords never appear in output.
  */
 import { Command, CommanderError, Option } from "commander";
@@ -132,7 +134,7 @@ export function buildProgram(): Command {
     .option("--no-progress", "no progress output")
     .option("--no-verify", "skip the chunk-checksum comparison after the copy")
     .option("--restart", "discard an unfinished earlier run (drop the tables it created) instead of continuing it")
-    .option("--chunk-size <size>", "cut big tables into key ranges of about this size, copied in parallel and resumable (default 64M)")
+    .option("--chunk-size <size>", "cut big tables into key ranges of about this size, copied in parallel and resumable (default 256M)")
     .option("--defer-indexes", "add secondary indexes after the data (one sorted build) instead of with the table; pays on MySQL 8, not on MariaDB 10.6+")
     .option("--retries <n>", "attempts after the first for a chunk that fails with a transient error (default 6)")
     .action((f: CliFlags) =>

@@ -525,6 +525,7 @@ function runOursVerified(x: Ctx): Promise<Outcome> {
 async function runCli(x: Ctx, extra: string[]): Promise<Outcome> {
   const argv = [
     process.execPath,
+    "--max-semi-space-size=4", // as the bin's shebang runs it
     CLI,
     "migrate",
     "--source",
