@@ -90,6 +90,7 @@ function withCommonOptions(cmd: Command): Command {
     .option("--rename <old=new>", "rename a database (old=new) or a table (db.old=db.new) (repeatable)", collect, [])
     .option("--threads <n>", "parallel copy workers (default: cores, 2-8)")
     .option("--target-capacity <size>", "free space on the target, e.g. 500G; checked against the source's size")
+    .option("--chunk-size <size>", "cut big tables into key ranges of about this size: the unit of parallel copy, resume and verification (default 256M)")
     .option("--json", "print the result as JSON on stdout");
 }
 
@@ -134,7 +135,6 @@ export function buildProgram(): Command {
     .option("--no-progress", "no progress output")
     .option("--no-verify", "skip the chunk-checksum comparison after the copy")
     .option("--restart", "discard an unfinished earlier run (drop the tables it created) instead of continuing it")
-    .option("--chunk-size <size>", "cut big tables into key ranges of about this size, copied in parallel and resumable (default 256M)")
     .option("--defer-indexes", "add secondary indexes after the data (one sorted build) instead of with the table; pays on MySQL 8, not on MariaDB 10.6+")
     .option("--retries <n>", "attempts after the first for a chunk that fails with a transient error (default 6)")
     .action((f: CliFlags) =>

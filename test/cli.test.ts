@@ -286,6 +286,35 @@ describe("polardb-to-rds CLI", () => {
     expect(r.stdout).toContain("1 tables, 20000 rows");
   });
 
+  it("verify names the table and key range that differ, and exits 1", async () => {
+    const db = freshDatabaseName("verify");
+    await seed(db, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20)); INSERT INTO t SELECT seq, CONCAT('v', seq) FROM seq_1_to_5000; ANALYZE TABLE t;");
+    const first = await runCli(["migrate", ...base(db), "--no-progress"], env);
+    expect(first.code).toBe(0);
+    expect((await runCli(["verify", ...base(db)], env)).stdout).toContain("verified: every table equal");
+    await withAdmin(servers().target, (c) => c.query(`UPDATE ${q(db)}.t SET v = 'changed' WHERE id = 2500`));
+    const r = await runCli(["verify", ...base(db), "--chunk-size", "1"], env);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`\\[DIFF\\] ${db}\\.t -> ${db}\\.t: 5000 / 5000 rows`));
+    expect(r.stdout).toMatch(/\(id\) >= \(\d+\) and \(id\) < \(\d+\): source \d+ rows, target \d+ rows, different content/);
+    expect(r.stdout).toContain("MISMATCH");
+  });
+
+  it("prints no password, even from a run that fails after connecting", async () => {
+    const db = freshDatabaseName("secret");
+    await seed(db, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20)); INSERT INTO t VALUES (1, 'toolong');");
+    await withAdmin(servers().target, async (c) => {
+      await c.query(`CREATE DATABASE ${q(db)}`);
+      await c.query(`CREATE TABLE ${q(db)}.t (id INT PRIMARY KEY, v CHAR(2))`);
+    });
+    const { source: s, target: t } = servers();
+    const url = (x: typeof s) => `mysql://${x.adminUser}:${encodeURIComponent(x.adminPassword)}@127.0.0.1:${x.port}`;
+    // runCli itself fails the test if a password appears anywhere in stdout or stderr.
+    const r = await runCli(["migrate", "--source", url(s), "--target", url(t), "--include", db, "--on-existing", "append"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/data phase failed on .*\.t: .*warning/);
+  });
+
   it("--help works without a server", async () => {
     const r = await runCli(["--help"]);
     expect(r.code).toBe(0);
