@@ -9,6 +9,13 @@ const { outputs } = buildProgram();
 
 /** "cloud" or "local". */
 export const mode = outputs.mode;
+/** "direct" (the engine copies from the machine running pulumi up) or "dts" (an Alibaba Cloud DTS task copies). */
+export const engine = outputs.engine;
+/** engine dts: the DTS migration task ID and its final status (null with the direct engine). */
+export const dtsJobId = outputs.dtsJobId;
+export const dtsStatus = outputs.dtsStatus;
+/** engine dts: per table, source and target rows and whether every chunk's checksum matched. */
+export const verification = outputs.verification;
 /** Tables, rows, bytes, seconds, verified, warnings and target databases of the migration. */
 export const report = outputs.report;
 /** The POLARDB account the engine read with (created in cloud mode). */

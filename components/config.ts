@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { formatIssues, InputError, MigrateOptionsSchema, ON_EXISTING, SSL_MODES, staticDatabaseMapping } from "../migrator";
 import { DTS_NETWORKS, dtsCidrsFor, UnknownDtsRegionError } from "./dts-cidrs";
+import { dtsSelectionProblems } from "./dts-db-list";
 import {
   accountNameProblem,
   mergeEntries,
@@ -27,11 +28,23 @@ export const CONFIG_NAMESPACE = "polardb-to-rds";
 export const DEFAULT_SOURCE_USER = "p2rreader";
 export const DEFAULT_TARGET_USER = "p2rwriter";
 
+/** Who copies the data: the engine on the machine running `pulumi up`, or an Alibaba Cloud DTS task. */
+export const ENGINES = ["direct", "dts"] as const;
+export const DEFAULT_DTS_TIMEOUT_MINUTES = 1440;
+/** DTS instance classes (dts.MigrationInstance instanceClass), slowest first. */
+export const DTS_INSTANCE_CLASSES = ["small", "medium", "large", "xlarge", "xxlarge"] as const;
+
 const port = z.number().int().min(1, "must be 1-65535").max(65535, "must be 1-65535");
 const nonEmpty = (what: string) => z.string().min(1, `${what} is empty`);
 
 export const MigrationConfigSchema = z
   .object({
+    /** direct: the engine copies from the machine running pulumi up; dts: a DTS migration task copies (cloud mode). */
+    engine: z.enum(ENGINES).default("direct"),
+    /** engine dts: the DTS migration instance class (its speed; billed only during incremental migration, which is off). */
+    dtsInstanceClass: z.enum(DTS_INSTANCE_CLASSES).default("small"),
+    /** engine dts: how long pulumi up waits for the DTS task to finish. */
+    dtsTimeoutMinutes: z.number().int().min(1, "must be at least 1").max(43200, "must be at most 43200 (30 days)").default(DEFAULT_DTS_TIMEOUT_MINUTES),
     /** POLARDB cluster ID (pc-...). Set it and targetInstanceId for cloud mode. */
     sourceClusterId: z.string().regex(/^pc-[a-z0-9]+$/, "a POLARDB cluster ID looks like pc-bp1xxxxxxxxxxxxxx").optional(),
     /** The source's region; default targetRegion. Used for the DTS WhiteIpList call. */
@@ -133,6 +146,10 @@ export const MigrationConfigSchema = z
     }
 
     const cloud = c.sourceClusterId !== undefined || c.targetInstanceId !== undefined;
+    if (!cloud && c.engine === "dts") {
+      issue("engine", "DTS migrates between Alibaba Cloud instances: set sourceClusterId and targetInstanceId (cloud mode), or use engine direct");
+    }
+    if (c.engine === "dts") dtsProblems(c, issue);
     if (!cloud) {
       for (const key of ["sourceUser", "sourcePassword", "targetUser", "targetPassword"] as const) {
         if (!c[key]) {
@@ -171,7 +188,9 @@ export const MigrationConfigSchema = z
 
     const explicitDts = c.dtsCidrs !== undefined && c.dtsCidrs.length > 0;
     let dtsList: string[] = explicitDts ? c.dtsCidrs! : [];
-    if (!explicitDts && c.dtsCidrSource !== "none" && c.targetRegion === undefined) {
+    if (c.engine === "dts" && c.targetRegion === undefined) {
+      issue("targetRegion", `engine dts creates the DTS instance in the RDS region: pulumi config set ${CONFIG_NAMESPACE}:targetRegion cn-hangzhou (or alicloud:region)`);
+    } else if (!explicitDts && c.dtsCidrSource !== "none" && c.targetRegion === undefined) {
       issue("targetRegion", `the DTS CIDR list depends on the RDS region: pulumi config set ${CONFIG_NAMESPACE}:targetRegion cn-hangzhou (or alicloud:region)`);
     } else if (!explicitDts && c.dtsCidrSource === "table" && c.targetRegion !== undefined) {
       try {
@@ -205,6 +224,21 @@ export const MigrationConfigSchema = z
       }
     }
   });
+
+/** What engine dts cannot do that the direct engine can: each names its key and the fix. */
+function dtsProblems(
+  c: { onExisting: string; include: string[]; exclude: string[]; rename: string[] },
+  issue: (path: string, message: string) => void,
+): void {
+  if (c.onExisting !== "fail") {
+    issue(
+      "onExisting",
+      `engine dts stops at its own precheck when a target table exists, so only "fail" applies: remove onExisting, ` +
+        `drop or rename the existing tables, or use engine direct`,
+    );
+  }
+  for (const [field, message] of dtsSelectionProblems(c)) issue(field, message);
+}
 
 export type MigrationConfigInput = z.input<typeof MigrationConfigSchema>;
 export type MigrationConfig = z.output<typeof MigrationConfigSchema>;

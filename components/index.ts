@@ -10,3 +10,8 @@ export type { MigrationRunArgs, EndpointArgs, MigrationSummary, TableSummary } f
 export { PolarDbWhitelistGroup, RdsWhitelistGroup, DEFAULT_WHITELIST_GROUP } from "./whitelist-groups";
 export type { PolarDbWhitelistGroupArgs, RdsWhitelistGroupArgs, DtsCidrQuery } from "./whitelist-groups";
 export { dtsCidrsFor, DTS_TABLE_REGIONS, UnknownDtsRegionError } from "./dts-cidrs";
+export { MigrationPrecheck, DtsMigrationWait } from "./dts-resources";
+export type { DtsMigrationWaitArgs, TableVerificationSummary, PlannedTableSummary } from "./dts-resources";
+export { staticDbList, planDbList } from "./dts-db-list";
+export type { DtsDbList } from "./dts-db-list";
+export type { DtsMigrationResources } from "./migration";

@@ -7,6 +7,11 @@
  *   read/write RDS account on them -> MigrationRun. Destroy removes the run record, accounts and
  *   groups; databases and data stay.
  * Local mode: only the MigrationRun, with the configured hosts and existing accounts.
+ *
+ * engine "dts" (cloud mode only): instead of the MigrationRun, MigrationPrecheck (the engine's
+ *   precheck from the runner) -> dts.MigrationInstance + dts.MigrationJob (schema + full data, the
+ *   same accounts and selection) -> DtsMigrationWait (waits for the task, then verifies from the
+ *   runner). The RDS group also gets the DTS CIDR blocks. Destroy releases the DTS task and instance.
  */
 import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
@@ -14,7 +19,10 @@ import * as random from "@pulumi/random";
 import { staticDatabaseMapping } from "../migrator";
 import { isCloudMode, MigrationConfig, MigrationConfigInput, parseMigrationConfig, DEFAULT_SOURCE_USER, DEFAULT_TARGET_USER } from "./config";
 import { dtsCidrsFor } from "./dts-cidrs";
-import { DESTROY_NOTE, MigrationRun } from "./migration-run";
+import { planDbList, SelectionInput, staticDbList } from "./dts-db-list";
+import { declareDtsJob } from "./dts-job";
+import { DtsMigrationWait, MigrationPrecheck, TableVerificationSummary } from "./dts-resources";
+import { DESTROY_NOTE, MigrationRun, MigrationRunArgs } from "./migration-run";
 import { mergeEntries, RANDOM_PASSWORD_ARGS } from "./rules";
 import { DtsCidrQuery, PolarDbWhitelistGroup, RdsWhitelistGroup } from "./whitelist-groups";
 
@@ -36,9 +44,26 @@ export interface MigrationReportSummary {
 
 const GIB = 1024 ** 3;
 
+/** The resources of engine dts. */
+export interface DtsMigrationResources {
+  precheck: MigrationPrecheck;
+  instance: alicloud.dts.MigrationInstance;
+  job: alicloud.dts.MigrationJob;
+  wait: DtsMigrationWait;
+}
+
 export class PolarDbToRdsMigration extends pulumi.ComponentResource {
   readonly mode: "cloud" | "local";
-  readonly run: MigrationRun;
+  readonly engine: "direct" | "dts";
+  private readonly directRun?: MigrationRun;
+  /** engine dts: the precheck, DTS instance and task, and the wait + verification resource. */
+  readonly dts?: DtsMigrationResources;
+  /** engine dts: the DTS task ID (null with the direct engine). */
+  readonly dtsJobId: pulumi.Output<string | null>;
+  /** engine dts: the task's final status, e.g. Finished (null with the direct engine). */
+  readonly dtsStatus: pulumi.Output<string | null>;
+  /** engine dts: the verification report per table (null with the direct engine: see report). */
+  readonly verification: pulumi.Output<TableVerificationSummary[] | null>;
   readonly report: pulumi.Output<MigrationReportSummary>;
   readonly sourceAccountName: pulumi.Output<string>;
   readonly targetAccountName: pulumi.Output<string>;
@@ -51,6 +76,7 @@ export class PolarDbToRdsMigration extends pulumi.ComponentResource {
   constructor(name: string, args: PolarDbToRdsMigrationArgs, opts?: pulumi.ComponentResourceOptions) {
     super(COMPONENT_TYPE, name, {}, opts);
     const c = parseMigrationConfig(args);
+    this.engine = c.engine;
     const copyOptions = {
       include: c.include,
       exclude: c.exclude,
@@ -73,9 +99,10 @@ export class PolarDbToRdsMigration extends pulumi.ComponentResource {
       sslCa: c[`${side}SslCa`],
     });
 
+    let report: pulumi.Output<MigrationReportSummary> | undefined;
     if (!isCloudMode(c)) {
       this.mode = "local";
-      this.run = new MigrationRun(
+      this.directRun = new MigrationRun(
         `${name}-run`,
         {
           ...copyOptions,
@@ -92,40 +119,113 @@ export class PolarDbToRdsMigration extends pulumi.ComponentResource {
     } else {
       this.mode = "cloud";
       const cloud = this.declareCloud(name, c);
-      this.run = new MigrationRun(
-        `${name}-run`,
-        {
-          ...copyOptions,
-          source: endpoint("source", cloud.sourceUser, cloud.sourcePassword),
-          target: endpoint("target", cloud.targetUser, cloud.targetPassword),
-          targetCapacity: cloud.targetCapacity,
-        },
-        { parent: this, dependsOn: cloud.dependencies },
-      );
+      const runArgs: MigrationRunArgs = {
+        ...copyOptions,
+        source: endpoint("source", cloud.sourceUser, cloud.sourcePassword),
+        target: endpoint("target", cloud.targetUser, cloud.targetPassword),
+        targetCapacity: cloud.targetCapacity,
+      };
+      if (c.engine === "dts") {
+        this.dts = this.declareDts(name, c, runArgs, cloud);
+        report = this.dtsReport(this.dts);
+      } else {
+        this.directRun = new MigrationRun(`${name}-run`, runArgs, { parent: this, dependsOn: cloud.dependencies });
+      }
       this.sourceAccountName = cloud.sourceUser;
       this.targetAccountName = cloud.targetUser;
       this.whitelistGroups = cloud.groups;
       this.targetDatabases = cloud.targetDatabases;
     }
 
-    this.report = pulumi.output({
-      tables: this.run.tables,
-      rows: this.run.rows,
-      bytes: this.run.bytes,
-      seconds: this.run.seconds,
-      verified: this.run.verified,
-      resumed: this.run.resumed,
-      warnings: this.run.warnings,
-      targetDatabases: this.run.targetDatabases,
-    });
+    const run = this.directRun;
+    this.report =
+      report ??
+      pulumi.output({
+        tables: run!.tables,
+        rows: run!.rows,
+        bytes: run!.bytes,
+        seconds: run!.seconds,
+        verified: run!.verified,
+        resumed: run!.resumed,
+        warnings: run!.warnings,
+        targetDatabases: run!.targetDatabases,
+      });
+    this.dtsJobId = this.dts ? this.dts.job.id : pulumi.output(null);
+    this.dtsStatus = this.dts ? this.dts.wait.status : pulumi.output(null);
+    this.verification = this.dts ? this.dts.wait.verification : pulumi.output(null);
     this.registerOutputs({
       mode: this.mode,
+      engine: this.engine,
+      dtsJobId: this.dtsJobId,
+      dtsStatus: this.dtsStatus,
+      verification: this.verification,
       report: this.report,
       sourceAccountName: this.sourceAccountName,
       targetAccountName: this.targetAccountName,
       whitelistGroups: this.whitelistGroups,
       targetDatabases: this.targetDatabases,
       destroyNote: this.destroyNote,
+    });
+  }
+
+  /** The direct engine's MigrationRun; engine dts has none (see `dts`). */
+  get run(): MigrationRun {
+    if (!this.directRun) throw new Error("engine dts declares no MigrationRun: use the dts resources (dts.wait for the result)");
+    return this.directRun;
+  }
+
+  /**
+   * engine dts: precheck from the runner -> DTS instance and task -> wait and verify from the runner.
+   * The object list comes from the selection when it names every table, else from the precheck's plan.
+   */
+  private declareDts(name: string, c: MigrationConfig, runArgs: MigrationRunArgs, cloud: { dependencies: pulumi.Resource[]; sourceUser: pulumi.Output<string>; targetUser: pulumi.Output<string>; sourcePassword: pulumi.Output<string>; targetPassword: pulumi.Output<string> }): DtsMigrationResources {
+    const precheck = new MigrationPrecheck(`${name}-precheck`, runArgs, { parent: this, dependsOn: cloud.dependencies });
+    const selection: SelectionInput = { include: c.include, exclude: c.exclude, rename: c.rename };
+    const fixed = staticDbList(selection);
+    const dbList = fixed ? JSON.stringify(fixed) : precheck.tables.apply((tables) => JSON.stringify(planDbList(selection, tables ?? [])));
+    const targetRegion = c.targetRegion!;
+    const { instance, job } = declareDtsJob(
+      name,
+      {
+        clusterId: c.sourceClusterId!,
+        instanceId: c.targetInstanceId!,
+        sourceRegion: c.sourceRegion ?? targetRegion,
+        targetRegion,
+        instanceClass: c.dtsInstanceClass,
+        sourceUser: cloud.sourceUser,
+        sourcePassword: cloud.sourcePassword,
+        targetUser: cloud.targetUser,
+        targetPassword: cloud.targetPassword,
+        dbList,
+        jobName: `polardb-to-rds-${name}`.slice(0, 64),
+      },
+      { parent: this, dependsOn: [...cloud.dependencies, precheck] },
+    );
+    const wait = new DtsMigrationWait(
+      `${name}-dts-wait`,
+      {
+        ...runArgs,
+        dtsJobId: job.id,
+        dtsInstanceId: instance.dtsInstanceId,
+        region: targetRegion,
+        dtsEndpoint: c.dtsEndpoint,
+        timeoutMinutes: c.dtsTimeoutMinutes,
+      },
+      { parent: this, dependsOn: [job, precheck] },
+    );
+    return { precheck, instance, job, wait };
+  }
+
+  private dtsReport(d: DtsMigrationResources): pulumi.Output<MigrationReportSummary> {
+    return pulumi.output({
+      tables: d.wait.verification.apply((v) => (v ?? []).length),
+      rows: d.wait.rows,
+      bytes: d.precheck.sourceBytes,
+      seconds: d.wait.waitedSeconds,
+      verified: d.wait.verified,
+      resumed: false,
+      warnings: d.precheck.warnings,
+      targetDatabases: d.precheck.targetDatabases,
     });
   }
 
@@ -176,14 +276,19 @@ export class PolarDbToRdsMigration extends pulumi.ComponentResource {
       groups.push(g);
       groupNames.push(pulumi.interpolate`POLARDB ${g.dbClusterId}/${g.groupName}`);
     }
-    // ... and the runner on RDS when it is outside the instance's VPC.
-    if (!c.runnerInTargetVpc && runnerCidrs.length > 0) {
+    // ... and on RDS the runner when it is outside the instance's VPC, plus (engine dts) DTS's CIDRs:
+    // DTS documents them for both ends of a migration.
+    const dts = c.engine === "dts";
+    const targetEntries = mergeEntries(dts ? dtsTable : [], c.runnerInTargetVpc ? [] : runnerCidrs);
+    if (targetEntries.length > 0 || (dts && dtsQuery)) {
       const g = new RdsWhitelistGroup(
         `${name}-target-whitelist`,
         {
           dbInstanceId: instanceId,
           groupName: c.targetWhitelistGroupName,
-          securityIps: runnerCidrs,
+          securityIps: targetEntries,
+          dtsCidrs: dts ? dtsQuery : undefined,
+          dtsEndpoint: c.dtsEndpoint,
           hidden: c.whitelistHidden,
           endpoint: c.rdsEndpoint,
         },

@@ -21,6 +21,10 @@ export function buildProgram(opts?: pulumi.ComponentResourceOptions) {
     migration,
     outputs: {
       mode: migration.mode,
+      engine: migration.engine,
+      dtsJobId: migration.dtsJobId,
+      dtsStatus: migration.dtsStatus,
+      verification: migration.verification,
       report: migration.report,
       sourceAccount: migration.sourceAccountName,
       targetAccount: migration.targetAccountName,
