@@ -28,6 +28,11 @@ interface CliFlags {
   restart?: boolean;
   chunkSize?: string;
   deferIndexes?: boolean;
+  views: boolean;
+  triggers: boolean;
+  routines: boolean;
+  withEvents?: boolean;
+  definer?: string;
   retries?: string;
 }
 
@@ -71,6 +76,11 @@ function rawOptions(f: CliFlags): Record<string, unknown> {
   if (f.verify === false) raw.verify = false;
   if (f.chunkSize !== undefined) raw.chunkBytes = f.chunkSize;
   if (f.deferIndexes) raw.deferIndexes = true;
+  if (f.views === false) raw.views = false;
+  if (f.triggers === false) raw.triggers = false;
+  if (f.routines === false) raw.routines = false;
+  if (f.withEvents) raw.events = true;
+  if (f.definer !== undefined) raw.definer = f.definer;
   if (f.retries !== undefined) {
     const n = Number(f.retries);
     raw.retries = Number.isFinite(n) ? n : f.retries;
@@ -91,6 +101,13 @@ function withCommonOptions(cmd: Command): Command {
     .option("--threads <n>", "parallel copy workers (default: cores, 2-8)")
     .option("--target-capacity <size>", "free space on the target, e.g. 500G; checked against the source's size")
     .option("--chunk-size <size>", "cut big tables into key ranges of about this size: the unit of parallel copy, resume and verification (default 256M)")
+    .option("--no-views", "leave views out")
+    .option("--no-triggers", "leave triggers out")
+    .option("--no-routines", "leave stored procedures and functions out")
+    .option("--with-events", "also migrate events (created DISABLED on the target)")
+    .addOption(
+      new Option("--definer <policy>", "DEFINER of views, triggers, routines, events: keep, migration-account (the target account, as DTS) or invoker (also SQL SECURITY INVOKER)").choices(["keep", "migration-account", "invoker"]),
+    )
     .option("--json", "print the result as JSON on stdout");
 }
 

@@ -22,6 +22,8 @@ export class ConnectError extends Error {
 export interface OpenOptions {
   /** Stream for `LOAD DATA LOCAL INFILE` statements of this connection. */
   infileStreamFactory?: (path: string) => Readable;
+  /** Client character set (text of statements is encoded in it); default utf8mb4. */
+  charset?: string;
 }
 
 function sslOptions(ep: Endpoint): ConnectionOptions["ssl"] {
@@ -53,7 +55,7 @@ export async function openConnection(ep: Endpoint, role: Role, opts: OpenOptions
       password: ep.password ?? "",
       ssl: sslOptions(ep),
       connectTimeout: 10_000,
-      charset: "utf8mb4_general_ci",
+      charset: opts.charset ?? "utf8mb4_general_ci",
       supportBigNumbers: true,
       bigNumberStrings: true,
       dateStrings: true,

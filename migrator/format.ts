@@ -31,6 +31,12 @@ export function formatReport(r: MigrationReport): string {
     ...rows.map(line),
     "",
     `${r.totals.tables} tables, ${r.totals.rows} rows, ${formatBytes(r.totals.bytes)} in ${r.totals.seconds.toFixed(2)} s (${mbps.toFixed(1)} MiB/s); ${r.verified ? "every chunk's rows and checksum verified equal on both sides" : "NOT verified"}; snapshot: ${r.snapshot}${r.resumed ? "; continued an unfinished run" : ""}`,
+    ...(r.objects.length
+      ? [
+          "objects:",
+          ...r.objects.map((o) => `  ${o.kind} ${o.source === o.target ? o.source : `${o.source} -> ${o.target}`}: ${o.status}${o.changes.length ? ` (${o.changes.join(", ")})` : ""}${o.enable ? `; enable at cut-over with: ${o.enable}` : ""}`),
+        ]
+      : []),
     ...(r.warnings.length ? ["warnings:", ...r.warnings.map((w) => `  - ${w}`)] : []),
   ].join("\n");
 }

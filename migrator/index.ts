@@ -19,4 +19,5 @@ export type {
   ProgressListener,
 } from "./types";
 export { precheck, migrate, verify } from "./run";
+export type { ObjectReport, ObjectKind } from "./objects";
 export { staticDatabaseMapping } from "./plan";

@@ -9,6 +9,9 @@ import { Endpoint, parseEndpointUrl, SSL_MODES } from "./endpoint";
 import { InputError } from "./errors";
 import { isSystemSchema, ObjectPattern, parsePattern, parseRename, Rename } from "./pattern";
 
+/** keep: as on the source; migration-account: the target account (DTS's default); invoker: that, plus SQL SECURITY INVOKER for views and routines. */
+export const DEFINER_POLICIES = ["keep", "migration-account", "invoker"] as const;
+
 export const ON_EXISTING = ["fail", "drop", "truncate", "append"] as const;
 export type OnExisting = (typeof ON_EXISTING)[number];
 
@@ -113,6 +116,16 @@ export const MigrateOptionsSchema = z
      * worth trying on MySQL 8 targets (not measured here).
      */
     deferIndexes: z.boolean().default(false),
+    /** Migrate the selected databases' views (and views selected by name). */
+    views: z.boolean().default(true),
+    /** Migrate the triggers of selected tables (created after the data, so they do not fire during the copy). */
+    triggers: z.boolean().default(true),
+    /** Migrate stored procedures and functions of databases selected as a whole. */
+    routines: z.boolean().default(true),
+    /** Migrate events of databases selected as a whole; created DISABLED on the target. */
+    events: z.boolean().default(false),
+    /** DEFINER of views, triggers, routines and events: keep it, set it to the target account (as DTS), or also make views and routines SQL SECURITY INVOKER. */
+    definer: z.enum(DEFINER_POLICIES).default("migration-account"),
     /** Compare every chunk's row count and checksum on both sides after the copy. */
     verify: z.boolean().default(true),
     /** Discard an unfinished previous run (drop the tables it created) instead of continuing it. */

@@ -4,6 +4,7 @@
  */
 import type { Connection } from "mysql2/promise";
 import { describeTables, listDatabases, listTables, TableInfo } from "./catalog";
+import { queryRows } from "./connect";
 import { InputError } from "./errors";
 import { formatIssues, MigrateOptions, MigrateOptionsSchema } from "./options";
 import { hasGlob, isSystemSchema, matches, ObjectPattern, Rename } from "./pattern";
@@ -76,10 +77,20 @@ export async function buildPlan(conn: Connection, options: MigrateOptions, targe
   const all = await listTables(conn, candidateDbs.map((d) => d.name));
   const selected = all.filter((t) => isSelected(options, t.db, t.name));
   await describeTables(conn, selected);
+  // Views are selected by name like tables (their definitions move with the schema objects).
+  const views = candidateDbs.length
+    ? await queryRows<{ db: string; n: string }>(conn, "SELECT TABLE_SCHEMA AS db, TABLE_NAME AS n FROM information_schema.VIEWS WHERE TABLE_SCHEMA IN (?)", [
+        candidateDbs.map((d) => d.name),
+      ])
+    : [];
+  const selectedViews = views.filter((v) => isSelected(options, v.db, v.n));
 
   const missing: string[] = [];
   for (const p of options.include) {
-    const found = p.table === undefined ? candidateDbs.some((d) => matches(p, d.name)) : all.some((t) => matches(p, t.db, t.name));
+    const found =
+      p.table === undefined
+        ? candidateDbs.some((d) => matches(p, d.name))
+        : all.some((t) => matches(p, t.db, t.name)) || views.some((v) => matches(p, v.db, v.n));
     if (!found) {
       missing.push(
         hasGlob(p.db) || (p.table !== undefined && hasGlob(p.table))
@@ -124,7 +135,11 @@ export async function buildPlan(conn: Connection, options: MigrateOptions, targe
   }
 
   const unusedRenames = options.rename
-    .filter((r) => !tables.some((t) => t.sourceDb === r.db && (r.table === undefined || t.sourceTable === r.table)))
+    .filter(
+      (r) =>
+        !tables.some((t) => t.sourceDb === r.db && (r.table === undefined || t.sourceTable === r.table)) &&
+        !(r.table === undefined && selectedViews.some((v) => v.db === r.db)),
+    )
     .map((r) => `rename "${r.text}" names no selected ${r.table === undefined ? "database" : "table"}`);
 
   const plannedDbs = new Map<string, PlannedDatabase>();
@@ -132,6 +147,11 @@ export async function buildPlan(conn: Connection, options: MigrateOptions, targe
     if (plannedDbs.has(t.targetDb)) continue;
     const src = databases.find((d) => d.name === t.sourceDb)!;
     plannedDbs.set(t.targetDb, { sourceDb: src.name, targetDb: t.targetDb, characterSet: src.characterSet, collation: src.collation });
+  }
+  for (const v of selectedViews) {
+    const target = destinationDb(options.rename, v.db);
+    const src = databases.find((d) => d.name === v.db)!;
+    if (!plannedDbs.has(target)) plannedDbs.set(target, { sourceDb: v.db, targetDb: target, characterSet: src.characterSet, collation: src.collation });
   }
   // A selected database without tables is still created on the target.
   for (const d of candidateDbs) {

@@ -15,6 +15,7 @@ import { displayName, qualified } from "./quote";
 import { showCreateTable } from "./schema";
 import type { PrecheckItem } from "./types";
 import { Ledger, LEDGER_TABLE, LedgerState, tableId } from "./ledger";
+import { definerOf, listObjects, ObjectKind, orderViews, PlannedObject, planObject } from "./objects";
 
 /** What the precheck learned and the later phases reuse. */
 export interface Session {
@@ -30,6 +31,8 @@ export interface Session {
   ledger?: LedgerState;
   /** The previous run's ledger matches these options: continue it. */
   resume: boolean;
+  /** Views, triggers, routines and events to create, policy and renames applied. */
+  objects: PlannedObject[];
   items: PrecheckItem[];
 }
 
@@ -39,7 +42,7 @@ const GB = 1024 ** 3;
 const size = (n: number) => (n >= GB ? `${(n / GB).toFixed(2)} GiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`);
 
 export async function runPrecheck(options: MigrateOptions): Promise<Session> {
-  const s: Session = { options, ddl: new Map(), existing: new Set(), items: [], resume: false };
+  const s: Session = { options, ddl: new Map(), existing: new Set(), items: [], resume: false, objects: [] };
   const add = (name: string, status: PrecheckItem["status"], reason: string) => s.items.push({ name, status, reason });
   const secrets = [options.source.password, options.target.password];
 
@@ -91,6 +94,7 @@ export async function runPrecheck(options: MigrateOptions): Promise<Session> {
 
   await checkLedger(s, plan, target, add);
   await checkTarget(s, plan, target, lowerCase, add);
+  await checkObjects(s, plan, source, target, add);
   checkForeignKeys(plan, add);
 
   const sourceBytes = plan.tables.reduce((n, t) => n + t.info.dataLength + t.info.indexLength, 0);
@@ -168,6 +172,116 @@ async function checkLedger(s: Session, plan: Plan, target: Connection, add: Add)
     add("resume", "passed", `continuing the run started ${s.ledger.startedAt}: ${done} of ${total} planned chunk(s) are already on the target`);
   } else {
     add("resume", "failed", `the target holds the bookkeeping of an unfinished run with other options (${displayName(db, LEDGER_TABLE)}): rerun that migration to finish it, or pass --restart to drop its tables and start over`);
+  }
+}
+
+const KIND_PRIVILEGE: Record<ObjectKind, string[]> = {
+  view: ["CREATE VIEW"],
+  trigger: ["TRIGGER"],
+  procedure: ["CREATE ROUTINE", "ALTER ROUTINE"],
+  function: ["CREATE ROUTINE", "ALTER ROUTINE"],
+  event: ["EVENT"],
+};
+
+/** Views, triggers, routines and events: readable, ordered, complete, creatable under the DEFINER policy. */
+async function checkObjects(s: Session, plan: Plan, source: Connection, target: Connection, add: Add): Promise<void> {
+  const { options } = s;
+  if (!options.views && !options.triggers && !options.routines && !options.events) return;
+  const { objects, unreadable } = await listObjects(source, options, plan);
+  const [{ u }] = await queryRows<{ u: string }>(target, "SELECT CURRENT_USER() AS u");
+  const planned = objects.map((o) => planObject(o, options, u));
+  s.objects = planned;
+  const count = (k: ObjectKind) => planned.filter((o) => o.kind === k).length;
+  const list = planned.map((o) => `${o.kind} ${displayName(o.db, o.name)}${o.changes.length ? ` (${o.changes.join(", ")})` : ""}`);
+  add(
+    "schema objects",
+    unreadable.length ? "failed" : "passed",
+    unreadable.length
+      ? `cannot read the definition of ${unreadable.join(", ")}: grant the source account SHOW VIEW, TRIGGER and SELECT on the databases (and SHOW CREATE ROUTINE / SELECT on mysql.proc for routines), or switch that kind off`
+      : `${count("view")} view(s), ${count("trigger")} trigger(s), ${count("procedure")} procedure(s), ${count("function")} function(s), ${count("event")} event(s)${list.length ? ": " + list.join("; ") : ""}`,
+  );
+  if (planned.length === 0) return;
+
+  // What each view reads must be selected (or be a selected routine); views are created in dependency order.
+  const dbs = [...new Set(planned.flatMap((o) => o.needs.map((n) => n.split("\u0000")[0])))];
+  const known = new Set(
+    dbs.length
+      ? (
+          await queryRows<{ db: string; n: string }>(
+            source,
+            "SELECT TABLE_SCHEMA AS db, TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (?) UNION ALL SELECT ROUTINE_SCHEMA, ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA IN (?)",
+            [dbs, dbs],
+          )
+        ).map((r) => `${r.db}\u0000${r.n}`)
+      : [],
+  );
+  const provided = new Set([...plan.tables.map((t) => `${t.sourceDb}\u0000${t.sourceTable}`), ...planned.map((o) => `${o.db}\u0000${o.name}`)]);
+  const broken: string[] = [];
+  for (const v of planned.filter((o) => o.kind === "view")) {
+    for (const n of v.needs) {
+      if (known.has(n) && !provided.has(n)) {
+        const [db, name] = n.split("\u0000");
+        broken.push(`view ${displayName(v.db, v.name)} reads ${displayName(db, name)}, which is not selected: include it, or exclude the view`);
+      }
+    }
+  }
+  const { ordered, cycle } = orderViews(planned.filter((o) => o.kind === "view"));
+  if (cycle.length) broken.push(`views that depend on each other in a circle: ${cycle.join(", ")}`);
+  s.objects = [...planned.filter((o) => o.kind !== "view"), ...ordered];
+  add("object dependencies", broken.length ? "failed" : "passed", broken.length ? broken.join("; ") : "every view reads only selected tables, views and routines");
+  const unclear = planned.flatMap((o) => (o as PlannedObject & { unclear?: string[] }).unclear ?? []);
+  if (unclear.length) add("renames inside objects", "warning", unclear.join("; "));
+
+  // DEFINER and privileges on the target.
+  try {
+    const grants = await readGrants(target);
+    const me = definerOf(u);
+    const missing: string[] = [];
+    for (const o of planned) {
+      const m = missingPrivileges(privilegesOn(grants, o.targetDb, "*"), KIND_PRIVILEGE[o.kind]);
+      if (m.length) missing.push(`${o.kind} ${displayName(o.targetDb, o.name)} needs ${m.join(", ")}`);
+    }
+    if (options.definer === "keep") {
+      const foreign = planned.filter((o) => o.definer && o.definer !== me);
+      const global = privilegesOn(grants, "*", "*");
+      const canSetDefiner = ["SUPER", "SET USER", "SET_USER_ID", "SET_ANY_DEFINER", "ALL"].some((p) => global.has(p));
+      for (const d of new Set(foreign.map((o) => o.definer!))) {
+        try {
+          await target.query(`SHOW GRANTS FOR ${d}`);
+        } catch (e) {
+          // 1141: no such account. Anything else (no privilege to look) leaves it to the server.
+          if ((e as { errno?: number }).errno === 1141) {
+            missing.push(`DEFINER ${d} does not exist on the target (${foreign.filter((o) => o.definer === d).map((o) => `${o.kind} ${displayName(o.db, o.name)}`).join(", ")}): create that account there, or use --definer migration-account`);
+          }
+        }
+      }
+      if (foreign.length && !canSetDefiner) {
+        missing.push(
+          `--definer keep needs SUPER (or SET USER / SET_USER_ID) on the target for ${foreign.map((o) => `${o.kind} ${displayName(o.db, o.name)} (DEFINER ${o.definer})`).join(", ")}; use --definer migration-account`,
+        );
+      }
+    }
+    add("object privileges", missing.length ? (grants.roles.length ? "warning" : "failed") : "passed", missing.length ? missing.join("; ") : "the target account may create every object");
+  } catch (e) {
+    add("object privileges", "warning", `cannot read the account's grants (${serverMessage(e)})`);
+  }
+
+  // Objects already on the target.
+  const targetDbs = [...new Set(planned.map((o) => o.targetDb))];
+  const existing = await queryRows<{ k: string; db: string; n: string }>(
+    target,
+    `SELECT 'view' AS k, TABLE_SCHEMA AS db, TABLE_NAME AS n FROM information_schema.VIEWS WHERE TABLE_SCHEMA IN (?)
+     UNION ALL SELECT 'trigger', TRIGGER_SCHEMA, TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA IN (?)
+     UNION ALL SELECT LOWER(ROUTINE_TYPE), ROUTINE_SCHEMA, ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA IN (?)
+     UNION ALL SELECT 'event', EVENT_SCHEMA, EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA IN (?)`,
+    [targetDbs, targetDbs, targetDbs, targetDbs],
+  );
+  const there = new Set(existing.map((r) => `${r.k}\u0000${r.db}\u0000${r.n}`));
+  const clash = planned.filter((o) => there.has(`${o.kind}\u0000${o.targetDb}\u0000${o.name}`));
+  if (clash.length && !s.resume && options.onExisting !== "drop" && !options.restart) {
+    add("existing target objects", "failed", `already on the target: ${clash.map((o) => `${o.kind} ${displayName(o.targetDb, o.name)}`).join(", ")}; pass --on-existing drop to replace them`);
+  } else if (clash.length) {
+    add("existing target objects", "warning", `will be replaced: ${clash.map((o) => `${o.kind} ${displayName(o.targetDb, o.name)}`).join(", ")}`);
   }
 }
 

@@ -11,6 +11,7 @@ import { closeSession, fingerprint, ledgerDatabase, runPrecheck, Session, tableK
 import { displayName, qualified } from "./quote";
 import { createDatabase, foreignKeyStatement, indexStatements, TARGET_SQL_MODE, targetDefinition } from "./schema";
 import { withRetry } from "./retry";
+import { createObjects, verifyObjects } from "./objects";
 import { logPosition, Snapshot, takeSnapshot } from "./snapshot";
 import type { MigrationReport, PrecheckReport, Progress, ProgressListener, TableReport } from "./types";
 import { TableVerification, verifyTable } from "./verifier";
@@ -158,6 +159,15 @@ export async function migrate(raw: unknown, onProgress: ProgressListener = () =>
       }
     }
 
+    // Routines before the views that call them, views in dependency order (no data: before the copy).
+    const replaceObjects = s.resume || options.onExisting === "drop" || options.restart;
+    const objectsOf = (...kinds: string[]) => s.objects.filter((o) => kinds.includes(o.kind));
+    try {
+      await createObjects(options.target, objectsOf("procedure", "function", "view"), replaceObjects);
+    } catch (e) {
+      throw fail("schema", e);
+    }
+
     // Data: one snapshot for all readers, chunks not yet on the target, biggest tables first.
     emit({ phase: "data" });
     const done = s.resume ? (previous?.doneChunks ?? new Set<string>()) : new Set<string>();
@@ -240,8 +250,20 @@ export async function migrate(raw: unknown, onProgress: ProgressListener = () =>
       }
     }
 
+    // Triggers only now, so they did not fire during the copy; events last, disabled.
+    try {
+      await createObjects(options.target, objectsOf("trigger", "event"), replaceObjects);
+    } catch (e) {
+      throw fail("constraints", e);
+    }
+
     // Verify: live source against target, chunk by chunk; a moved binlog position means the source took writes.
     emit({ phase: "verify" });
+    const objects = await verifyObjects(target2, s.objects);
+    const badObjects = objects.filter((o) => o.status === "mismatched");
+    if (badObjects.length) {
+      throw new MigrationError("verify", badObjects.map((o) => `${o.kind} ${o.target}: ${o.difference}`).join("; "));
+    }
     let verification: TableVerification[] = [];
     if (options.verify) {
       try {
@@ -286,6 +308,7 @@ export async function migrate(raw: unknown, onProgress: ProgressListener = () =>
       snapshot: snapshot?.method ?? "none",
       resumed: s.resume,
       phaseSeconds: phases,
+      objects,
     };
   } finally {
     await closeSession(s);

@@ -1,3 +1,5 @@
+import type { ObjectReport } from "./objects";
+
 /** Result types of the engine: the report is what the CLI prints and the Pulumi resource outputs. */
 
 export type CheckStatus = "passed" | "warning" | "failed";
@@ -67,6 +69,8 @@ export interface MigrationReport {
   resumed: boolean;
   /** Where the time went: seconds per phase (schema, data, indexes, constraints, verify). */
   phaseSeconds: Record<string, number>;
+  /** Views, triggers, routines and events: created, definition compared, what the DEFINER policy changed. */
+  objects: ObjectReport[];
 }
 
 /** Progress events, for the CLI's bar and the Pulumi resource's log. */
