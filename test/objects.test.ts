@@ -22,7 +22,7 @@ async function seedApp(db: string): Promise<void> {
       CREATE TABLE audit (id INT AUTO_INCREMENT PRIMARY KEY, item_id INT, note VARCHAR(100));
       INSERT INTO items VALUES (1, 'tea', 3.50), (2, 'cup', 7.25), (3, 'pot', 20.00);`);
     await c.query("SET SESSION sql_mode = 'ANSI_QUOTES,PIPES_AS_CONCAT,NO_ENGINE_SUBSTITUTION'");
-    await c.query(`CREATE DEFINER='app_owner'@'%' TRIGGER "trg ""x"" ins" AFTER INSERT ON items FOR EACH ROW
+    await c.query(`CREATE DEFINER='app_owner'@'%' TRIGGER "trg \`x\` ""y"" ins" AFTER INSERT ON items FOR EACH ROW
         INSERT INTO audit (item_id, note) VALUES (NEW.id, 'added: ' || NEW.name)`);
     // The copy must not fire it: audit's rows on the target must equal the source's.
     await c.query("INSERT INTO items VALUES (4, 'spoon', 1.10)");
@@ -78,7 +78,7 @@ describe("views, triggers, routines and events", () => {
     expect(report.verified).toBe(true);
     const src = await objectDefinitions(source, db);
     const dst = await objectDefinitions(target, db);
-    expect(Object.keys(dst).sort()).toEqual(["EVENT nightly", "FUNCTION fmt_price", "PROCEDURE add item", 'TRIGGER trg "x" ins', "VIEW a_top", "VIEW my view", "VIEW v_items"]);
+    expect(Object.keys(dst).sort()).toEqual(["EVENT nightly", "FUNCTION fmt_price", "PROCEDURE add item", "TRIGGER trg `x` \"y\" ins", "VIEW a_top", "VIEW my view", "VIEW v_items"]);
     for (const k of Object.keys(src)) {
       const expected = k === "EVENT nightly" ? asAdmin(src[k]).replace("PRESERVE ENABLE", "PRESERVE DISABLE") : asAdmin(src[k]);
       expect([k, dst[k]]).toEqual([k, expected]);
@@ -155,6 +155,13 @@ describe("views, triggers, routines and events", () => {
   it("a view on a table that is not selected fails the precheck, naming what it needs", async () => {
     const run = migrate({ source: source.url, target: target.url, include: [`${db}.v_items`] });
     await expect(run).rejects.toThrow(new RegExp(`view ${db}\\.v_items reads ${db}\\.items, which is not selected`));
+  });
+
+  it("says which objects need a person when a renamed table is named without its database", async () => {
+    const to = `${db}_ren`;
+    const report = await migrate({ source: source.url, target: target.url, include: [db], rename: [`${db}=${to}`, `${db}.audit=${to}.audit_log`] });
+    expect(report.warnings.join("\n")).toMatch(new RegExp(`renames inside objects: trigger ${db}\\.\`trg \`\`x\`\` "y" ins\` mentions audit \\(renamed to ${to}\\.audit_log\\)`));
+    expect(report.warnings.join("\n")).toMatch(/procedure .*add item.* mentions items|mentions audit/);
   });
 
   afterAll(() => dropDatabases(source, "unused_" + db));
