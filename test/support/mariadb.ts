@@ -65,18 +65,23 @@ export async function startMariaDb(opts: StartOptions = {}): Promise<LocalServer
   // Its own tmpdir: servers bootstrapped at the same moment otherwise clash on /tmp/#sql-temptable-*.
   const tmp = join(dir, "tmp");
   mkdirSync(tmp);
-  execFileSync(
-    findBinary("mariadb-install-db"),
-    [
-      "--no-defaults",
-      `--datadir=${data}`,
-      "--auth-root-authentication-method=socket",
-      "--skip-test-db",
-      `--tmpdir=${tmp}`,
-      ...(asRoot ? ["--user=root"] : []),
-    ],
-    { stdio: "pipe" },
-  );
+  try {
+    execFileSync(
+      findBinary("mariadb-install-db"),
+      [
+        "--no-defaults",
+        `--datadir=${data}`,
+        "--auth-root-authentication-method=socket",
+        "--skip-test-db",
+        `--tmpdir=${tmp}`,
+        ...(asRoot ? ["--user=root"] : []),
+      ],
+      { stdio: "pipe" },
+    );
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   const port = await freePort();
   const args = [
     "--no-defaults",
