@@ -7,7 +7,9 @@
  *   - records each request (action, parameters, whether it was signed and valid);
  *   - keeps whitelist groups per POLARDB cluster and RDS instance (ModifyDBClusterAccessWhitelist /
  *     DescribeDBClusterAccessWhitelist, ModifySecurityIps / DescribeDBInstanceIPArrayList) with
- *     Cover / Append / Delete semantics, and answers DTS WhiteIpList from a given list.
+ *     Cover / Append / Delete semantics, and answers DTS WhiteIpList from a given list;
+ *   - walks scripted DTS tasks through their states: each DescribeDtsJobDetail answers the next step
+ *     of the task's script (the last one repeats), a step can wait for StartDtsJob.
  * Only 127.0.0.1 is bound.
  */
 import { createHmac } from "node:crypto";
@@ -25,6 +27,20 @@ export interface RecordedRequest {
 export interface StandinGroup {
   entries: string[];
   attribute: string;
+}
+
+/** One answer of DescribeDtsJobDetail for a scripted DTS task. */
+export interface StandinDtsStep {
+  /** Body fields: Status, ErrorMessage, DataInitializationStatus {Status, Percent, Progress}, ... */
+  detail: Record<string, unknown>;
+  /** Repeat this step until StartDtsJob is called for the task. */
+  untilStarted?: boolean;
+}
+
+interface StandinDtsJob {
+  steps: StandinDtsStep[];
+  next: number;
+  starts: number;
 }
 
 export interface StandinOptions {
@@ -54,6 +70,8 @@ export class OpenApiStandin {
   /** clusterId -> group name -> group. Seeded with a `default` group that must never change. */
   readonly polardb = new Map<string, Map<string, StandinGroup>>();
   readonly rds = new Map<string, Map<string, StandinGroup>>();
+  /** DTS task id -> its script. */
+  private readonly dtsJobs = new Map<string, StandinDtsJob>();
   private failures: { action: string; code: string; message: string }[] = [];
   private constructor(
     private readonly server: Server,
@@ -79,6 +97,16 @@ export class OpenApiStandin {
       all.set(id, g);
     }
     return g;
+  }
+
+  /** Scripts a DTS task: DescribeDtsJobDetail walks through `steps`, then repeats the last one. */
+  scriptDtsJob(jobId: string, steps: StandinDtsStep[]): void {
+    this.dtsJobs.set(jobId, { steps, next: 0, starts: 0 });
+  }
+
+  /** How many times StartDtsJob was called for a task. */
+  dtsStarts(jobId: string): number {
+    return this.dtsJobs.get(jobId)?.starts ?? 0;
   }
 
   /** The next call of `action` fails with this error code (e.g. to test error reporting). */
@@ -134,6 +162,19 @@ export class OpenApiStandin {
         const list = lists[`${params.Region}>${params.DestinationRegion}>${params.Type}`] ?? lists["*"];
         if (!list) return send(400, { Code: "InvalidParameter", Message: "no list for this region" });
         return send(200, { IpList: list.join(","), Success: true });
+      }
+      case "DescribeDtsJobDetail": {
+        const job = this.dtsJobs.get(params.DtsJobId ?? "");
+        if (!job) return send(400, { Code: "InvalidJobId", Message: `The DtsJobId ${params.DtsJobId} does not exist.` });
+        const step = job.steps[Math.min(job.next, job.steps.length - 1)];
+        if (!(step.untilStarted && job.starts === 0)) job.next++;
+        return send(200, { Success: true, DtsJobId: params.DtsJobId, DtsInstanceID: params.DtsInstanceID, ...step.detail });
+      }
+      case "StartDtsJob": {
+        const job = this.dtsJobs.get(params.DtsJobId ?? "");
+        if (!job) return send(400, { Code: "InvalidJobId", Message: `The DtsJobId ${params.DtsJobId} does not exist.` });
+        job.starts++;
+        return send(200, { Success: true });
       }
       default:
         return send(404, { Code: "InvalidAction.NotFound", Message: `Specified api is not found: ${record.action}` });
