@@ -108,7 +108,7 @@ export async function runPrecheck(options: MigrateOptions): Promise<Session> {
 
   const noKey = plan.tables.filter((t) => t.info.key.length === 0);
   if (noKey.length) {
-    add("primary keys", "warning", `copied in one stream each and not resumable by key: ${noKey.map((t) => displayName(t.sourceDb, t.sourceTable)).join(", ")}`);
+    add("primary keys", "warning", `without a primary or unique key, so copied in one stream and reloaded from empty if interrupted: ${noKey.map((t) => displayName(t.sourceDb, t.sourceTable)).join(", ")}`);
   }
   const [{ sv }] = await queryRows<{ sv: string }>(source, "SELECT VERSION() AS sv");
   const [{ tv }] = await queryRows<{ tv: string }>(target, "SELECT VERSION() AS tv");

@@ -78,4 +78,14 @@ export async function seedShop(c: Connection, db = "shop", scale = 1): Promise<v
   await c.query(
     `INSERT INTO audit_log SELECT '2024-06-01' + INTERVAL (seq DIV 2) SECOND, 'system', 'login', 'same row twice' FROM seq_1_to_${n(1000)}`,
   );
+  // Schema objects: a function, views (one on the other), a procedure, a trigger writing to the log.
+  await c.query(`CREATE FUNCTION money(amount DECIMAL(14,2)) RETURNS VARCHAR(32) DETERMINISTIC RETURN CONCAT('¥', FORMAT(amount, 2))`);
+  await c.query(`CREATE VIEW order_totals AS SELECT customer_id, COUNT(*) AS orders, SUM(total) AS spent FROM orders GROUP BY customer_id`);
+  await c.query(`CREATE VIEW top_customers AS SELECT c.name, money(t.spent) AS spent FROM order_totals t JOIN customers c ON c.id = t.customer_id WHERE t.spent > 2000`);
+  await c.query(`CREATE PROCEDURE cancel_order(IN oid BIGINT UNSIGNED)
+    BEGIN
+      UPDATE orders SET status = 'cancelled' WHERE id = oid; -- keeps its line items
+    END`);
+  await c.query(`CREATE TRIGGER customers_audit AFTER INSERT ON customers FOR EACH ROW
+    INSERT INTO audit_log VALUES (NOW(), CURRENT_USER(), 'signup', NEW.email)`);
 }
