@@ -3,11 +3,9 @@
  * during the run. Each run must end verified equal, or fail with a clear message and be finished
  * by a rerun, without duplicated or missing rows.
  */
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { migrate, MigrationError } from "../migrator";
 import { checksums, rowCounts, withAdmin } from "./support/compare";
-import { cliEndpoints, runCli } from "./support/cli";
+import { cliEndpoints, killMigrateMidway, runCli } from "./support/cli";
 import { crashMariaDb, LocalServer, restartMariaDb, startMariaDb, stopMariaDb } from "./support/mariadb";
 import { freshDatabaseName, servers } from "./support/servers";
 
@@ -69,24 +67,7 @@ describe("faults", () => {
     const db = freshDatabaseName("sigkill");
     await seedBig(source, db, 200_000);
     const args = ["migrate", "--source", src, "--target", dst, "--include", db, "--threads", "2", "--chunk-size", "2M", "--no-progress"];
-    const cli = join(__dirname, "..", "dist", "migrator", "cli.js");
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: "ignore" });
-    // Kill it once some chunks are committed on the target.
-    let done = 0;
-    for (let i = 0; i < 400 && done < 3; i++) {
-      await sleep(25);
-      done = await withAdmin(target, async (c) => {
-        const [rows] = await c.query(
-          `SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = '_polardb_to_rds_ledger'`,
-          [db],
-        );
-        if (Number((rows as { n: string }[])[0].n) === 0) return 0;
-        const [n] = await c.query(`SELECT COUNT(*) AS n FROM \`${db}\`._polardb_to_rds_ledger WHERE item LIKE 'c:%'`);
-        return Number((n as { n: string }[])[0].n);
-      });
-    }
-    child.kill("SIGKILL");
-    await new Promise((r) => child.on("close", r));
+    const done = await killMigrateMidway(args, env, db, 3);
     expect(done).toBeGreaterThanOrEqual(3);
 
     // Other options than the unfinished run's: refused, nothing touched.

@@ -7,6 +7,7 @@ import { migrationRunProvider } from "../components/migration-run-provider";
 import { adminConnection } from "./support/mariadb";
 import { freshDatabaseName, servers } from "./support/servers";
 import { ProviderHost, Props, serializeProvider, UNKNOWN, urnOf } from "./support/provider-host";
+import { cliEndpoints, killMigrateMidway } from "./support/cli";
 
 const URN = urnOf("pulumi-nodejs:dynamic/polardb-to-rds:MigrationRun", "migration-run");
 const { source, target } = servers();
@@ -186,5 +187,23 @@ describe("MigrationRun over gRPC", () => {
     const replaced = await host.create(URN, props({ onExisting: "drop" }));
     expect(replaced.outs).toMatchObject({ rows: 8, verified: true });
     expect(await count(dst, `${copy}.customers`)).toBe(4);
+  });
+});
+
+describe("MigrationRun after an interrupted attempt", () => {
+  it("a rerun of create continues the engine's unfinished run instead of starting over", async () => {
+    const again = freshDatabaseName("p2r_resume");
+    await src.query(
+      `CREATE DATABASE ${again}; CREATE TABLE ${again}.t (id INT PRIMARY KEY, v VARCHAR(200));
+       INSERT INTO ${again}.t SELECT seq, REPEAT('r', 150) FROM ${again}.seq_1_to_200000; ANALYZE TABLE ${again}.t;`,
+    );
+    // An attempt killed half-way (as if pulumi up was interrupted): some key ranges are committed.
+    const { source: s, target: t, env } = cliEndpoints();
+    const done = await killMigrateMidway(["migrate", "--source", s, "--target", t, "--include", again, "--threads", "2", "--chunk-size", "2M", "--no-progress"], env, again, 2);
+    expect(done).toBeGreaterThanOrEqual(2);
+    const created = await host.create(URN, props({ include: [again], rename: [] }));
+    expect(created.outs.resumed).toBe(true);
+    expect(created.outs.verified).toBe(true);
+    expect(await count(dst, `${again}.t`)).toBe(200000);
   });
 });

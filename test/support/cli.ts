@@ -1,6 +1,7 @@
 /** Runs the built CLI (`dist/migrator/cli.js`, built by `pretest`) as a user would, and checks that no password leaks. */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { adminConnection } from "./mariadb";
 import { servers } from "./servers";
 
 export interface CliResult {
@@ -41,4 +42,29 @@ export function cliEndpoints(): { source: string; target: string; env: NodeJS.Pr
     target: `mysql://${target.adminUser}@127.0.0.1:${target.port}`,
     env: { SOURCE_PASSWORD: source.adminPassword, TARGET_PASSWORD: target.adminPassword },
   };
+}
+
+/**
+ * Starts `migrate` with `args` and kills it with SIGKILL once `chunks` key ranges are committed on
+ * the target (read from the resume ledger in `ledgerDb`). Returns how many were committed.
+ */
+export async function killMigrateMidway(args: string[], env: NodeJS.ProcessEnv, ledgerDb: string, chunks: number): Promise<number> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: "ignore" });
+  const closed = new Promise((r) => child.on("close", r));
+  const c = await adminConnection(servers().target);
+  let done = 0;
+  try {
+    for (let i = 0; i < 400 && done < chunks; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      const [rows] = await c.query("SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = '_polardb_to_rds_ledger'", [ledgerDb]);
+      if (Number((rows as { n: string }[])[0].n) === 0) continue;
+      const [n] = await c.query(`SELECT COUNT(*) AS n FROM \`${ledgerDb.replace(/`/g, "``")}\`._polardb_to_rds_ledger WHERE item LIKE 'c:%'`);
+      done = Number((n as { n: string }[])[0].n);
+    }
+  } finally {
+    child.kill("SIGKILL");
+    await closed;
+    await c.end();
+  }
+  return done;
 }
