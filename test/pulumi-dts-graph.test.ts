@@ -219,6 +219,24 @@ describe("engine dts: resource graph", () => {
   });
 });
 
+describe("engine dts: preview", () => {
+  test("declares the same graph while passwords, the task id and the plan are not known yet", async () => {
+    g.setup({ ...DTS, include: JSON.stringify(["shop.orders_*"]) }, [], true);
+    const program = buildProgram({ transformations: [g.recorder] });
+    await value(program.migration.dts!.wait.urn);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(g.registered.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).map((r) => r.name).sort()).toEqual([
+      "migration-dts-wait",
+      "migration-precheck",
+      "migration-source-whitelist",
+      "migration-target-whitelist",
+    ]);
+    expect(g.has("migration-dts-job")).toBe(true);
+    // computed at deploy time from the precheck plan: unknown in a preview
+    expect(g.byName("migration-dts-job").inputs.dbList).toEqual({ __pulumiUnknown: true });
+  });
+});
+
 describe("engine dts: stack config errors name the key and the fix", () => {
   const cases: [string, Record<string, string>, RegExp][] = [
     [
