@@ -8,7 +8,7 @@
  * only runs the migration between two reachable MySQL servers with existing accounts.
  */
 import { z } from "zod";
-import { formatIssues, InputError, MigrateOptionsSchema, ON_EXISTING, SSL_MODES, staticDatabaseMapping } from "../migrator";
+import { DEFINER_POLICIES, formatIssues, InputError, MigrateOptionsSchema, ON_EXISTING, SSL_MODES, staticDatabaseMapping } from "../migrator";
 import { DTS_NETWORKS, dtsCidrsFor, UnknownDtsRegionError } from "./dts-cidrs";
 import { dtsSelectionProblems } from "./dts-db-list";
 import {
@@ -82,6 +82,12 @@ export const MigrationConfigSchema = z
     batchBytes: z.union([z.number(), z.string()]).optional(),
     chunkBytes: z.union([z.number(), z.string()]).optional(),
     deferIndexes: z.boolean().optional(),
+    /** Schema objects that come along (views, triggers, routines by default; events on request) and their DEFINER policy. */
+    views: z.boolean().optional(),
+    triggers: z.boolean().optional(),
+    routines: z.boolean().optional(),
+    withEvents: z.boolean().optional(),
+    definer: z.enum(DEFINER_POLICIES).optional(),
     verify: z.boolean().optional(),
     /** Drop what an unfinished earlier attempt created and start over instead of continuing it. */
     restart: z.boolean().optional(),
@@ -124,6 +130,11 @@ export const MigrationConfigSchema = z
       batchBytes: true,
       chunkBytes: true,
       deferIndexes: true,
+      views: true,
+      triggers: true,
+      routines: true,
+      events: true,
+      definer: true,
       verify: true,
       restart: true,
       retries: true,
@@ -137,6 +148,11 @@ export const MigrationConfigSchema = z
       batchBytes: c.batchBytes,
       chunkBytes: c.chunkBytes,
       deferIndexes: c.deferIndexes,
+      views: c.views,
+      triggers: c.triggers,
+      routines: c.routines,
+      events: c.withEvents,
+      definer: c.definer,
       verify: c.verify,
       restart: c.restart,
       retries: c.retries,
@@ -227,9 +243,14 @@ export const MigrationConfigSchema = z
 
 /** What engine dts cannot do that the direct engine can: each names its key and the fix. */
 function dtsProblems(
-  c: { onExisting: string; include: string[]; exclude: string[]; rename: string[] },
+  c: { onExisting: string; include: string[]; exclude: string[]; rename: string[]; withEvents?: boolean; definer?: string },
   issue: (path: string, message: string) => void,
 ): void {
+  // DTS migrates views, triggers and routines itself, under its own DEFINER rule, and no events.
+  if (c.withEvents) issue("withEvents", "DTS does not migrate events: remove withEvents, or use engine direct");
+  if (c.definer !== undefined && c.definer !== "migration-account") {
+    issue("definer", `DTS applies its own DEFINER rule to views, triggers and routines: remove definer, or use engine direct for "${c.definer}"`);
+  }
   if (c.onExisting !== "fail") {
     issue(
       "onExisting",

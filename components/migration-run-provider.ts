@@ -5,13 +5,14 @@
  * with loadEngine() inside the host, and never puts a password into outputs or error text.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { MigrationReport, OnExisting, SslMode } from "../migrator";
+import type { MigrateOptionsInput, MigrationReport, OnExisting, SslMode } from "../migrator";
 import { loadEngine } from "./engine-loader";
 import { containsUnknown, UNKNOWN } from "./unknown";
 
 /** Type-only: the provider is serialized, so it must not capture the engine's module. */
 export type SslModeInput = SslMode;
 export type OnExistingPolicy = OnExisting;
+export type DefinerPolicy = MigrateOptionsInput["definer"];
 
 /** A connection as the engine takes it (object form), without its password. */
 export interface EndpointState {
@@ -41,6 +42,11 @@ export interface MigrationRunInputs {
   batchBytes?: number | string | null;
   chunkBytes?: number | string | null;
   deferIndexes?: boolean | null;
+  views?: boolean | null;
+  triggers?: boolean | null;
+  routines?: boolean | null;
+  events?: boolean | null;
+  definer?: DefinerPolicy | null;
   verify?: boolean | null;
   /** Discard an unfinished earlier attempt (drop the tables it created) instead of continuing it. */
   restart?: boolean | null;
@@ -79,7 +85,7 @@ export interface MigrationSummary {
 export type MigrationRunOutputs = MigrationRunInputs & MigrationSummary;
 
 /** Inputs a change of which means a different copy: a replacement (a new run). */
-export const REPLACE_ON_CHANGE = ["source", "target", "include", "exclude", "rename", "onExisting"] as const;
+export const REPLACE_ON_CHANGE = ["source", "target", "include", "exclude", "rename", "onExisting", "views", "triggers", "routines", "events", "definer"] as const;
 
 /** What in an endpoint identifies the data: not the password, not TLS settings. */
 function endpointIdentity(e: EndpointState | undefined): unknown {
@@ -98,6 +104,14 @@ function identity(field: (typeof REPLACE_ON_CHANGE)[number], s: Partial<Migratio
       return s[field] ?? [];
     case "onExisting":
       return s.onExisting ?? "fail";
+    case "views":
+    case "triggers":
+    case "routines":
+      return s[field] ?? true;
+    case "events":
+      return s.events ?? false;
+    case "definer":
+      return s.definer ?? "migration-account";
   }
 }
 
@@ -115,7 +129,7 @@ export function engineOptions(s: MigrationRunInputs): Record<string, unknown> {
     target: endpoint(s.target, s.targetPassword),
     include: s.include,
   };
-  for (const key of ["exclude", "rename", "onExisting", ...TUNING_OPTIONS] as const) {
+  for (const key of ["exclude", "rename", "onExisting", "views", "triggers", "routines", "events", "definer", ...TUNING_OPTIONS] as const) {
     const v = s[key];
     if (v !== undefined && v !== null) out[key] = v;
   }
@@ -143,6 +157,11 @@ export function publicState(s: MigrationRunInputs): MigrationRunInputs {
     batchBytes: s.batchBytes ?? null,
     chunkBytes: s.chunkBytes ?? null,
     deferIndexes: s.deferIndexes ?? null,
+    views: s.views ?? null,
+    triggers: s.triggers ?? null,
+    routines: s.routines ?? null,
+    events: s.events ?? null,
+    definer: s.definer ?? null,
     verify: s.verify ?? null,
     restart: s.restart ?? null,
     retries: s.retries ?? null,

@@ -13,6 +13,7 @@ import {
   EndpointState,
   migrationRunProvider,
   OnExistingPolicy,
+  DefinerPolicy,
   TableSummary,
 } from "./migration-run-provider";
 
@@ -40,6 +41,13 @@ export interface MigrationRunArgs {
   batchBytes?: pulumi.Input<number | string>;
   chunkBytes?: pulumi.Input<number | string>;
   deferIndexes?: pulumi.Input<boolean>;
+  /** Schema objects: views, triggers, procedures and functions (default on), events (default off). */
+  views?: pulumi.Input<boolean>;
+  triggers?: pulumi.Input<boolean>;
+  routines?: pulumi.Input<boolean>;
+  events?: pulumi.Input<boolean>;
+  /** DEFINER of those objects: keep, migration-account (default) or invoker. */
+  definer?: pulumi.Input<DefinerPolicy>;
   verify?: pulumi.Input<boolean>;
   restart?: pulumi.Input<boolean>;
   retries?: pulumi.Input<number>;
@@ -83,6 +91,11 @@ export class MigrationRun extends pulumi.dynamic.Resource {
         batchBytes: args.batchBytes ?? null,
         chunkBytes: args.chunkBytes ?? null,
         deferIndexes: args.deferIndexes ?? null,
+        views: args.views ?? null,
+        triggers: args.triggers ?? null,
+        routines: args.routines ?? null,
+        events: args.events ?? null,
+        definer: args.definer ?? null,
         verify: args.verify ?? null,
         restart: args.restart ?? null,
         retries: args.retries ?? null,

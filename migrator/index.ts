@@ -2,7 +2,7 @@
  * The engine's public entry point: the CLI and the Pulumi resources import only this module.
  * plan -> precheck -> schema -> copy -> verify, one options object validated up front.
  */
-export { MigrateOptionsSchema, parseOptions, formatIssues, ON_EXISTING } from "./options";
+export { MigrateOptionsSchema, parseOptions, formatIssues, ON_EXISTING, DEFINER_POLICIES } from "./options";
 export type { MigrateOptions, MigrateOptionsInput, OnExisting } from "./options";
 export { EndpointSchema, SizeSchema } from "./options";
 export type { Endpoint, SslMode } from "./endpoint";

@@ -245,6 +245,8 @@ describe("engine dts: stack config errors name the key and the fix", () => {
       /polardb-to-rds:engine: DTS migrates between Alibaba Cloud instances: set sourceClusterId and targetInstanceId/,
     ],
     ["onExisting other than fail", { ...DTS, onExisting: "drop" }, /polardb-to-rds:onExisting: engine dts stops at its own precheck.*only "fail"/],
+    ["events with dts", { ...DTS, withEvents: "true" }, /polardb-to-rds:withEvents: DTS does not migrate events/],
+    ["definer keep with dts", { ...DTS, definer: "keep" }, /polardb-to-rds:definer: DTS applies its own DEFINER rule/],
     [
       "a table renamed into another database",
       { ...DTS, rename: JSON.stringify(["crm=crm_new", "crm.orders=shop.orders_crm"]) },

@@ -288,6 +288,9 @@ describe("local mode", () => {
         include: "shop,crm",
         onExisting: "drop",
         threads: "4",
+        withEvents: "true",
+        triggers: "false",
+        definer: "invoker",
       },
       ["sourcePassword", "targetPassword"],
     );
@@ -302,6 +305,10 @@ describe("local mode", () => {
       include: ["shop", "crm"],
       onExisting: "drop",
       threads: 4,
+      // The schema-object selection is part of the run's inputs, so pulumi preview shows it.
+      events: true,
+      triggers: false,
+      definer: "invoker",
       source: { host: "10.0.0.5", port: 3307, user: "reader" },
       target: { host: "db.example.internal", port: 3306, user: "writer" },
     });
@@ -326,6 +333,7 @@ describe("stack config errors name the key and the fix", () => {
     ["only one cloud ID", { ...CLOUD, targetInstanceId: "" }, /polardb-to-rds:targetInstanceId: /, []],
     ["bad include pattern from the engine's schema", { ...CLOUD, include: JSON.stringify(["a.b.c"]) }, /polardb-to-rds:include\[0\]: "a.b.c" has 3 parts/, []],
     ["bad port", { ...CLOUD, sourcePort: "70000" }, /polardb-to-rds:sourcePort: must be 1-65535/, []],
+    ["bad definer policy", { ...CLOUD, definer: "owner" }, /polardb-to-rds:definer: .*keep.*migration-account.*invoker/, []],
     ["uppercase target database", { ...CLOUD, include: "Shop" }, /polardb-to-rds:rename: target database "Shop" is not a valid RDS database name.*Shop=shop/, []],
   ];
   test.each(cases)("%s", (_label, config, message, secretKeys) => {

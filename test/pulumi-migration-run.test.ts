@@ -134,6 +134,9 @@ describe("MigrationRun over gRPC", () => {
       replaces: ["rename", "onExisting"],
     });
     expect(await host.diff(URN, id, outs, props({ target: { ...endpoint(target), port: 1 } }))).toMatchObject({ replaces: ["target"] });
+    // Which schema objects come along, and their DEFINER, change what is copied.
+    expect(await host.diff(URN, id, outs, props({ events: true, definer: "invoker" }))).toMatchObject({ changes: "some", replaces: ["events", "definer"] });
+    expect(await host.diff(URN, id, outs, props({ views: true, definer: "migration-account" }))).toMatchObject({ changes: "none", replaces: [] });
   });
 
   test("diff during preview: unknown passwords are no change, an unknown host may replace, nothing fails", async () => {
