@@ -81,6 +81,29 @@ describe("full data copy", () => {
     expect(await rowCounts(target, db)).toEqual({ bin_key: 5000, composite: 10000, dense: 12000, enum_key: 6000, sparse: 9000 });
   });
 
+  it.each([
+    ["SELECT, RELOAD", "flush tables with read lock"],
+    ["SELECT, LOCK TABLES", "lock tables"],
+    ["SELECT", "none"],
+  ])("a source account with %s reads under snapshot method %s, and says so", async (grants, method) => {
+    const db = freshDatabaseName("snap");
+    const user = `snap_${method.replace(/\W/g, "").slice(0, 8)}`;
+    const pw = "Snap-pass-1";
+    await withAdmin(source, async (c) => {
+      await c.query(`CREATE DATABASE ${db}`);
+      await c.query(`CREATE TABLE ${db}.t (id INT PRIMARY KEY, v INT)`);
+      await c.query(`INSERT INTO ${db}.t SELECT seq, seq FROM ${db}.seq_1_to_1000`);
+      await c.query(`CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY '${pw}'`);
+      if (grants.includes("RELOAD")) await c.query(`GRANT RELOAD ON *.* TO '${user}'@'%'`);
+      await c.query(`GRANT ${grants.replace(", RELOAD", "")} ON ${db}.* TO '${user}'@'%'`);
+    });
+    const report = await migrate({ source: { host: "127.0.0.1", port: source.port, user, password: pw }, target: target.url, include: [db] });
+    expect(report.snapshot).toBe(method);
+    expect(report.verified).toBe(true);
+    const warned = report.warnings.some((w) => w.startsWith("consistent snapshot:"));
+    expect(warned).toBe(method === "none");
+  });
+
   it("precheck lists each item and the plan without writing anything", async () => {
     const db = freshDatabaseName("pre");
     await withAdmin(source, async (c) => {
