@@ -133,7 +133,10 @@ export class RowPump {
   private fail(e: unknown): void {
     if (this.error) return;
     this.error = e instanceof Error ? e : new Error(String(e));
-    this.current?.destroy(this.error);
+    // End the statement's data rather than destroying the stream: mysql2 may not be listening yet,
+    // and an ended file lets the server finish the LOAD at once (the caller then rolls it back)
+    // instead of waiting for data until net_read_timeout while holding its locks.
+    this.current?.push(null);
     this.current = undefined;
   }
 
