@@ -120,43 +120,9 @@ export const MigrationConfigSchema = z
   .superRefine((c, ctx) => {
     const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
     // Copy options: the engine's own schema, so the messages match the CLI's.
-    const copy = MigrateOptionsSchema.pick({
-      include: true,
-      exclude: true,
-      rename: true,
-      onExisting: true,
-      threads: true,
-      targetCapacity: true,
-      batchBytes: true,
-      chunkBytes: true,
-      deferIndexes: true,
-      views: true,
-      triggers: true,
-      routines: true,
-      events: true,
-      definer: true,
-      verify: true,
-      restart: true,
-      retries: true,
-    }).safeParse(withoutUndefined({
-      include: c.include,
-      exclude: c.exclude,
-      rename: c.rename,
-      onExisting: c.onExisting,
-      threads: c.threads,
-      targetCapacity: c.targetCapacity,
-      batchBytes: c.batchBytes,
-      chunkBytes: c.chunkBytes,
-      deferIndexes: c.deferIndexes,
-      views: c.views,
-      triggers: c.triggers,
-      routines: c.routines,
-      events: c.withEvents,
-      definer: c.definer,
-      verify: c.verify,
-      restart: c.restart,
-      retries: c.retries,
-    }));
+    const copy = MigrateOptionsSchema.pick(Object.fromEntries(COPY_OPTION_KEYS.map((k) => [k, true] as const)) as { [K in CopyOptionKey]: true }).safeParse(
+      withoutUndefined(copyOptionsOf(c)),
+    );
     if (!copy.success) {
       for (const i of copy.error.issues) ctx.addIssue({ code: "custom", path: i.path as (string | number)[], message: i.message });
     }
@@ -240,6 +206,42 @@ export const MigrationConfigSchema = z
       }
     }
   });
+
+/** The engine options the stack config carries, under the engine's names. */
+export const COPY_OPTION_KEYS = [
+  "include", "exclude", "rename", "onExisting", "threads", "targetCapacity", "batchBytes", "chunkBytes", "deferIndexes",
+  "views", "triggers", "routines", "events", "definer", "verify", "restart", "retries",
+] as const;
+type CopyOptionKey = (typeof COPY_OPTION_KEYS)[number];
+
+/** The copy options of a stack config as the engine (and MigrationRun) takes them. */
+export function copyOptionsOf(
+  c: Pick<
+    MigrationConfig,
+    "include" | "exclude" | "rename" | "onExisting" | "threads" | "targetCapacity" | "batchBytes" | "chunkBytes" | "deferIndexes" |
+    "views" | "triggers" | "routines" | "withEvents" | "definer" | "verify" | "restart" | "retries"
+  >,
+) {
+  return {
+    include: c.include,
+    exclude: c.exclude,
+    rename: c.rename,
+    onExisting: c.onExisting,
+    threads: c.threads,
+    targetCapacity: c.targetCapacity,
+    batchBytes: c.batchBytes,
+    chunkBytes: c.chunkBytes,
+    deferIndexes: c.deferIndexes,
+    views: c.views,
+    triggers: c.triggers,
+    routines: c.routines,
+    events: c.withEvents,
+    definer: c.definer,
+    verify: c.verify,
+    restart: c.restart,
+    retries: c.retries,
+  };
+}
 
 /** What engine dts cannot do that the direct engine can: each names its key and the fix. */
 function dtsProblems(

@@ -9,34 +9,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { precheckProvider, PlannedTableSummary, PrecheckItemSummary } from "./dts-precheck-provider";
 import { dtsWaitProvider, TableVerificationSummary } from "./dts-wait-provider";
-import type { EndpointArgs, MigrationRunArgs } from "./migration-run";
+import { runProps, type MigrationRunArgs } from "./migration-run";
 
 export type { PlannedTableSummary, PrecheckItemSummary } from "./dts-precheck-provider";
 export type { TableVerificationSummary } from "./dts-wait-provider";
 
-/** MigrationRun's inputs as resource properties (passwords top-level, so that only they are secret). */
-function runProps(args: MigrationRunArgs) {
-  const endpoint = (e: EndpointArgs) => ({ host: e.host, port: e.port, user: e.user, ssl: e.ssl ?? null, sslCa: e.sslCa ?? null });
-  const secret = (password: pulumi.Input<string> | undefined) => (password === undefined ? null : pulumi.secret(password));
-  return {
-    source: endpoint(args.source),
-    target: endpoint(args.target),
-    sourcePassword: secret(args.source.password),
-    targetPassword: secret(args.target.password),
-    include: args.include,
-    exclude: args.exclude ?? [],
-    rename: args.rename ?? [],
-    onExisting: args.onExisting ?? "fail",
-    threads: args.threads ?? null,
-    targetCapacity: args.targetCapacity ?? null,
-    batchBytes: args.batchBytes ?? null,
-    chunkBytes: args.chunkBytes ?? null,
-    deferIndexes: args.deferIndexes ?? null,
-    verify: args.verify ?? null,
-    restart: args.restart ?? null,
-    retries: args.retries ?? null,
-  };
-}
 
 export class MigrationPrecheck extends pulumi.dynamic.Resource {
   declare readonly items: pulumi.Output<PrecheckItemSummary[]>;

@@ -57,6 +57,35 @@ export interface MigrationRunArgs {
 export const DESTROY_NOTE =
   "pulumi destroy removes the migration accounts and whitelist groups; the migrated databases, tables and rows stay on the target";
 
+/** MigrationRun's inputs as resource properties (passwords top-level, so that only they are secret). */
+export function runProps(args: MigrationRunArgs) {
+  const endpoint = (e: EndpointArgs) => ({ host: e.host, port: e.port, user: e.user, ssl: e.ssl ?? null, sslCa: e.sslCa ?? null });
+  const secret = (password: pulumi.Input<string> | undefined) => (password === undefined ? null : pulumi.secret(password));
+  return {
+    source: endpoint(args.source),
+    target: endpoint(args.target),
+    sourcePassword: secret(args.source.password),
+    targetPassword: secret(args.target.password),
+    include: args.include,
+    exclude: args.exclude ?? [],
+    rename: args.rename ?? [],
+    onExisting: args.onExisting ?? "fail",
+    threads: args.threads ?? null,
+    targetCapacity: args.targetCapacity ?? null,
+    batchBytes: args.batchBytes ?? null,
+    chunkBytes: args.chunkBytes ?? null,
+    deferIndexes: args.deferIndexes ?? null,
+    views: args.views ?? null,
+    triggers: args.triggers ?? null,
+    routines: args.routines ?? null,
+    events: args.events ?? null,
+    definer: args.definer ?? null,
+    verify: args.verify ?? null,
+    restart: args.restart ?? null,
+    retries: args.retries ?? null,
+  };
+}
+
 export class MigrationRun extends pulumi.dynamic.Resource {
   declare readonly tables: pulumi.Output<number>;
   declare readonly rows: pulumi.Output<number>;
@@ -71,34 +100,11 @@ export class MigrationRun extends pulumi.dynamic.Resource {
   declare readonly completedAt: pulumi.Output<string>;
 
   constructor(name: string, args: MigrationRunArgs, opts?: pulumi.CustomResourceOptions) {
-    const endpoint = (e: EndpointArgs) => ({ host: e.host, port: e.port, user: e.user, ssl: e.ssl ?? null, sslCa: e.sslCa ?? null });
-    const secret = (password: pulumi.Input<string> | undefined) => (password === undefined ? null : pulumi.secret(password));
     super(
       migrationRunProvider,
       name,
       {
-        source: endpoint(args.source),
-        target: endpoint(args.target),
-        // Top-level, so that only the passwords are secret (see MigrationRunInputs).
-        sourcePassword: secret(args.source.password),
-        targetPassword: secret(args.target.password),
-        include: args.include,
-        exclude: args.exclude ?? [],
-        rename: args.rename ?? [],
-        onExisting: args.onExisting ?? "fail",
-        threads: args.threads ?? null,
-        targetCapacity: args.targetCapacity ?? null,
-        batchBytes: args.batchBytes ?? null,
-        chunkBytes: args.chunkBytes ?? null,
-        deferIndexes: args.deferIndexes ?? null,
-        views: args.views ?? null,
-        triggers: args.triggers ?? null,
-        routines: args.routines ?? null,
-        events: args.events ?? null,
-        definer: args.definer ?? null,
-        verify: args.verify ?? null,
-        restart: args.restart ?? null,
-        retries: args.retries ?? null,
+        ...runProps(args),
         tables: undefined,
         rows: undefined,
         bytes: undefined,

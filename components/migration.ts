@@ -17,7 +17,7 @@ import * as alicloud from "@pulumi/alicloud";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { staticDatabaseMapping } from "../migrator";
-import { isCloudMode, MigrationConfig, MigrationConfigInput, parseMigrationConfig, DEFAULT_SOURCE_USER, DEFAULT_TARGET_USER } from "./config";
+import { copyOptionsOf, isCloudMode, MigrationConfig, MigrationConfigInput, parseMigrationConfig, DEFAULT_SOURCE_USER, DEFAULT_TARGET_USER } from "./config";
 import { dtsCidrsFor } from "./dts-cidrs";
 import { planDbList, SelectionInput, staticDbList } from "./dts-db-list";
 import { declareDtsJob } from "./dts-job";
@@ -77,24 +77,8 @@ export class PolarDbToRdsMigration extends pulumi.ComponentResource {
     super(COMPONENT_TYPE, name, {}, opts);
     const c = parseMigrationConfig(args);
     this.engine = c.engine;
-    const copyOptions = {
-      include: c.include,
-      exclude: c.exclude,
-      rename: c.rename,
-      onExisting: c.onExisting,
-      threads: c.threads,
-      batchBytes: c.batchBytes,
-      chunkBytes: c.chunkBytes,
-      deferIndexes: c.deferIndexes,
-      views: c.views,
-      triggers: c.triggers,
-      routines: c.routines,
-      events: c.withEvents,
-      definer: c.definer,
-      verify: c.verify,
-      restart: c.restart,
-      retries: c.retries,
-    };
+    // targetCapacity is resolved per mode below (cloud: the RDS instance's storage by default).
+    const { targetCapacity: _resolvedPerMode, ...copyOptions } = copyOptionsOf(c);
     const endpoint = (side: "source" | "target", user: pulumi.Input<string>, password: pulumi.Input<string>) => ({
       host: c[`${side}Host`],
       port: c[`${side}Port`],
