@@ -13,7 +13,7 @@
  * Outputs: the task id, its final status and the verification report; never a password.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { loadEngine } from "./engine-loader";
+import { loadEngine, redactSecrets } from "./engine-loader";
 import { engineOptions, migrationRunProvider, MigrationRunInputs, publicState } from "./migration-run-provider";
 import { AlicloudConfig, callOpenApi, DTS_API, readAlicloudConfig, resolveCredentials } from "./openapi";
 import { containsUnknown, UNKNOWN } from "./unknown";
@@ -116,15 +116,6 @@ function minutes(seconds: number): string {
   return seconds < 120 ? `${Math.round(seconds)}s` : `${Math.round(seconds / 60)}m`;
 }
 
-/** Replaces each secret (and its URL-encoded form) with ***. */
-function scrub(message: string, secrets: ReadonlyArray<string | null | undefined>): string {
-  let out = message;
-  for (const s of secrets) {
-    if (!s) continue;
-    for (const form of new Set([s, encodeURIComponent(s)])) out = out.split(form).join("***");
-  }
-  return out;
-}
 
 /** The verification report as stored: at most 10 mismatch lines per table. */
 export function verificationSummary(tables: ReadonlyArray<TableVerificationSummary>): TableVerificationSummary[] {
@@ -214,7 +205,7 @@ export const dtsWaitProvider: DtsWaitProvider = {
       if (DTS_FINISHED.includes(state.status)) break;
       if (DTS_FAILED.includes(state.status)) {
         throw new Error(
-          scrub(
+          redactSecrets(
             `DtsMigrationWait: DTS task ${job} ${state.status}: ${failureDetail(state)}\n` +
               `The DTS instance and task stay until pulumi destroy (a failed task is not billed). Fix the cause, then ` +
               `pulumi up --replace the MigrationJob to migrate again (drop the tables it created on the target first), or pulumi destroy.`,
@@ -229,7 +220,7 @@ export const dtsWaitProvider: DtsWaitProvider = {
           log("StartDtsJob sent");
         } catch (e) {
           // The task may have started on its own meanwhile; the timeout catches one that never does.
-          log(`StartDtsJob: ${scrub(String((e as Error).message ?? e), secrets)}`);
+          log(`StartDtsJob: ${redactSecrets(String((e as Error).message ?? e), secrets)}`);
         }
       }
       if (Date.now() + pollMs > deadline) {
@@ -250,7 +241,7 @@ export const dtsWaitProvider: DtsWaitProvider = {
         result = await engine.verify(engineOptions(inputs));
       } catch (e) {
         throw new Error(
-          scrub(`DtsMigrationWait: DTS task ${job} finished, but the verification could not run: ${String((e as Error).message ?? e)}\n` +
+          redactSecrets(`DtsMigrationWait: DTS task ${job} finished, but the verification could not run: ${String((e as Error).message ?? e)}\n` +
             `Run pulumi up again to verify once the cause is fixed.`, secrets),
         );
       }
@@ -258,7 +249,7 @@ export const dtsWaitProvider: DtsWaitProvider = {
       const bad = verification.filter((t) => t.status !== "verified");
       if (!result.ok) {
         throw new Error(
-          scrub(
+          redactSecrets(
             `DtsMigrationWait: DTS task ${job} finished, but the verification found differences:\n` +
               bad.map((t) => `  - ${t.target}: source ${t.sourceRows} rows, target ${t.targetRows} rows; ${t.mismatches.slice(0, 3).join("; ")}`).join("\n") +
               `\nA full migration without incremental sync needs writes to the source stopped. Run pulumi up again to verify again, ` +

@@ -56,3 +56,8 @@ export function loadEngine(): EngineModule {
       `dist/migrator/index.js (run npm ci or npm run build in the project directory), or set POLARDB_TO_RDS_ENGINE`,
   );
 }
+
+/** The engine's own redaction (each secret and its URL-encoded form as ***), for provider messages. */
+export function redactSecrets(text: string, secrets: ReadonlyArray<string | null | undefined>): string {
+  return loadEngine().redact(text, secrets.map((x) => x ?? undefined));
+}

@@ -6,7 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { MigrateOptionsInput, MigrationReport, OnExisting, SslMode } from "../migrator";
-import { loadEngine } from "./engine-loader";
+import { loadEngine, redactSecrets } from "./engine-loader";
 import { containsUnknown, UNKNOWN } from "./unknown";
 
 /** Type-only: the provider is serialized, so it must not capture the engine's module. */
@@ -191,15 +191,6 @@ export function summarize(report: MigrationReport, now: Date): MigrationSummary 
   };
 }
 
-/** Replaces each secret (and its URL-encoded form) with ***. */
-function scrub(text: string, secrets: ReadonlyArray<string | undefined>): string {
-  let out = text;
-  for (const s of secrets) {
-    if (!s) continue;
-    for (const form of new Set([s, encodeURIComponent(s)])) out = out.split(form).join("***");
-  }
-  return out;
-}
 
 /** The error the engine reports as `pulumi up` shows it: the phase, what to do next, no password. */
 export function failureMessage(e: unknown, secrets: ReadonlyArray<string | undefined>): string {
@@ -219,7 +210,7 @@ export function failureMessage(e: unknown, secrets: ReadonlyArray<string | undef
   } else {
     message = `MigrationRun: migration failed: ${text}`;
   }
-  return scrub(message, secrets);
+  return redactSecrets(message, secrets);
 }
 
 export interface MigrationRunProvider extends pulumi.dynamic.ResourceProvider<MigrationRunInputs, MigrationRunOutputs> {}
@@ -236,7 +227,7 @@ export const migrationRunProvider: MigrationRunProvider = {
         // formatIssues gives "field: message" lines, the same text the CLI and the stack config show.
         for (const line of engine.formatIssues(parsed.error).split("\n")) {
           const property = /^[A-Za-z]+/.exec(line)?.[0] ?? "options";
-          failures.push({ property, reason: scrub(line, [news.sourcePassword ?? undefined, news.targetPassword ?? undefined]) });
+          failures.push({ property, reason: redactSecrets(line, [news.sourcePassword ?? undefined, news.targetPassword ?? undefined]) });
         }
       }
     } else {
