@@ -6,112 +6,18 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { buildProgram } from "../components/program";
+import { GENERATED, isSecret, MockGraph, plainStrings, value } from "./support/pulumi-mocks";
 import { dtsCidrsFor } from "../components/dts-cidrs";
 import { passwordProblem } from "../components/rules";
 
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const GENERATED = "Gen3rated-Passw0rd!x";
 const SOURCE_PW = "Src-Passw0rd-123";
 const TARGET_PW = "Tgt-Passw0rd-456";
 const RUNNER = "203.0.113.7/32";
-const NS = "polardb-to-rds";
 
-interface Registered {
-  type: string;
-  name: string;
-  inputs: Record<string, unknown>;
-  parent?: string;
-  dependsOn: string[];
-  retainOnDelete?: boolean;
-}
-
-let registered: Registered[] = [];
-let names = new WeakMap<pulumi.Resource, string>();
-
-function setup(config: Record<string, string>, secretKeys: string[] = [], preview = false): void {
-  registered = [];
-  names = new WeakMap();
-  pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        const state: Record<string, unknown> = { ...args.inputs };
-        if (args.type === "random:index/randomPassword:RandomPassword") state.result = GENERATED;
-        const r = registered.find((x) => x.name === args.name && x.type === args.type);
-        if (r) r.inputs = args.inputs;
-        else registered.push({ type: args.type, name: args.name, inputs: args.inputs, dependsOn: [] });
-        return { id: `${args.name}-id`, state };
-      },
-      call(args) {
-        switch (args.token) {
-          case "alicloud:polardb/getDatabases:getDatabases":
-            return { dbClusterId: args.inputs.dbClusterId, databases: [
-              { dbName: "shop", characterSetName: "utf8mb4" },
-              { dbName: "crm", characterSetName: "latin1" },
-            ] };
-          case "alicloud:rds/getInstances:getInstances":
-            return { instances: [{ id: "rm-bp1target", instanceStorage: 100 }] };
-          case "alicloud:polardb/getClusters:getClusters":
-            return { clusters: [{ id: "pc-bp1source", storageUsed: 5 * 1024 ** 3 }] };
-          default:
-            throw new Error(`unexpected invoke ${args.token}`);
-        }
-      },
-    },
-    NS,
-    "test",
-    preview,
-  );
-  const full: Record<string, string> = {};
-  for (const [k, v] of Object.entries(config)) full[k.includes(":") ? k : `${NS}:${k}`] = v;
-  pulumi.runtime.setAllConfig(full, secretKeys.map((k) => `${NS}:${k}`));
-}
-
-/** Records parents, explicit dependencies and retainOnDelete of every resource the program declares. */
-const recorder: pulumi.ResourceTransformation = (args) => {
-  names.set(args.resource, args.name);
-  const deps = args.opts.dependsOn;
-  const list = (Array.isArray(deps) ? deps : deps ? [deps] : []) as pulumi.Resource[];
-  const entry = {
-    type: args.type,
-    name: args.name,
-    inputs: {},
-    parent: args.opts.parent ? names.get(args.opts.parent) : undefined,
-    dependsOn: list.map((d) => names.get(d) ?? "?"),
-    retainOnDelete: args.opts.retainOnDelete,
-  };
-  registered.push(entry);
-  return undefined;
-};
-
-function value<T>(o: pulumi.Output<T>): Promise<T> {
-  return new Promise((resolve) => o.apply((v) => resolve(v)));
-}
-
-async function build() {
-  const program = buildProgram({ transformations: [recorder] });
-  await value(program.outputs.report);
-  await new Promise((r) => setTimeout(r, 50));
-  return program;
-}
-
-function byName(name: string): Registered {
-  const r = registered.find((x) => x.name === name);
-  if (!r) throw new Error(`no resource ${name}; have ${registered.map((x) => x.name).join(", ")}`);
-  return r;
-}
-
-function isSecret(v: unknown): v is { value: unknown } {
-  return !!v && typeof v === "object" && (v as Record<string, unknown>)[SECRET_SIG] !== undefined;
-}
-
-/** Every plain (non-secret) string in a value, with its path. */
-function plainStrings(v: unknown, path = ""): [string, string][] {
-  if (isSecret(v)) return [];
-  if (typeof v === "string") return [[path, v]];
-  if (Array.isArray(v)) return v.flatMap((x, i) => plainStrings(x, `${path}[${i}]`));
-  if (v && typeof v === "object") return Object.entries(v).flatMap(([k, x]) => plainStrings(x, path ? `${path}.${k}` : k));
-  return [];
-}
+const g = new MockGraph();
+const setup = (config: Record<string, string>, secretKeys: string[] = [], preview = false) => g.setup(config, secretKeys, preview);
+const build = () => g.build();
+const byName = (name: string) => g.byName(name);
 
 const CLOUD: Record<string, string> = {
   "alicloud:region": "cn-hangzhou",
@@ -128,7 +34,7 @@ describe("cloud mode", () => {
   test("declares the whitelist groups, accounts, privileges, databases and the run, in order", async () => {
     setup(CLOUD);
     const { outputs } = await build();
-    const types = registered.map((r) => `${r.type}::${r.name}`).sort();
+    const types = g.registered.map((r) => `${r.type}::${r.name}`).sort();
     expect(types).toEqual(
       [
         "alicloud:polardb/account:Account::migration-source-account",
@@ -145,7 +51,7 @@ describe("cloud mode", () => {
         "random:index/randomPassword:RandomPassword::migration-target-password",
       ].sort(),
     );
-    for (const r of registered.filter((x) => x.name !== "migration")) expect([r.name, r.parent]).toEqual([r.name, "migration"]);
+    for (const r of g.registered.filter((x) => x.name !== "migration")) expect([r.name, r.parent]).toEqual([r.name, "migration"]);
 
     const run = byName("migration-run");
     expect(run.dependsOn.sort()).toEqual(
@@ -215,7 +121,7 @@ describe("cloud mode", () => {
     expect(isSecret(run.source)).toBe(false);
     const account = byName("migration-source-account").inputs;
     expect(isSecret(account.accountPassword)).toBe(true);
-    for (const r of registered) {
+    for (const r of g.registered) {
       for (const [path, s] of plainStrings(r.inputs)) expect([r.name, path, s.includes(GENERATED)]).toEqual([r.name, path, false]);
     }
   });
@@ -223,12 +129,12 @@ describe("cloud mode", () => {
   test("configured passwords are used as secrets and never appear in plain inputs or provider text", async () => {
     setup({ ...CLOUD, sourcePassword: SOURCE_PW, targetPassword: TARGET_PW }, ["sourcePassword", "targetPassword"]);
     await build();
-    expect(registered.some((r) => r.type.startsWith("random:"))).toBe(false);
+    expect(g.registered.some((r) => r.type.startsWith("random:"))).toBe(false);
     const run = byName("migration-run").inputs;
     expect(isSecret(run.sourcePassword) && run.sourcePassword.value).toBe(SOURCE_PW);
     expect(isSecret(run.targetPassword) && run.targetPassword.value).toBe(TARGET_PW);
     expect(isSecret(byName("migration-target-account").inputs.accountPassword)).toBe(true);
-    for (const r of registered) {
+    for (const r of g.registered) {
       for (const [path, s] of plainStrings(r.inputs)) {
         expect([r.name, path, s.includes(SOURCE_PW) || s.includes(TARGET_PW)]).toEqual([r.name, path, false]);
       }
@@ -243,12 +149,12 @@ describe("cloud mode", () => {
     expect(byName("migration-source-whitelist").inputs.securityIps).toEqual([...dtsCidrsFor("cn-hangzhou", "vpc"), RUNNER]);
     expect(byName("migration-database-shop").inputs.characterSet).toBe("gbk");
     expect(byName("migration-source-whitelist").inputs.groupName).toBe("p2rmigration");
-    expect(registered.some((r) => r.name === "migration-target-whitelist")).toBe(false);
+    expect(g.registered.some((r) => r.name === "migration-target-whitelist")).toBe(false);
 
     setup({ ...CLOUD, runnerCidrs: "[]", runnerInSourceVpc: "true", runnerInTargetVpc: "true" });
     await build();
     expect(byName("migration-source-whitelist").inputs.securityIps).toEqual(dtsCidrsFor("cn-hangzhou", "internet"));
-    expect(registered.some((r) => r.name === "migration-target-whitelist")).toBe(false);
+    expect(g.registered.some((r) => r.name === "migration-target-whitelist")).toBe(false);
 
     setup({ ...CLOUD, dtsCidrSource: "api", sourceRegion: "cn-shanghai" });
     await build();
@@ -262,10 +168,10 @@ describe("cloud mode", () => {
 describe("preview", () => {
   test("the program declares the same graph while generated passwords are not known yet", async () => {
     setup(CLOUD, [], true);
-    const program = buildProgram({ transformations: [recorder] });
+    const program = buildProgram({ transformations: [g.recorder] });
     await value(program.migration.run.urn);
     await new Promise((r) => setTimeout(r, 50));
-    expect(registered.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).map((r) => r.name).sort()).toEqual([
+    expect(g.registered.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).map((r) => r.name).sort()).toEqual([
       "migration-run",
       "migration-source-whitelist",
       "migration-target-whitelist",
@@ -295,7 +201,7 @@ describe("local mode", () => {
       ["sourcePassword", "targetPassword"],
     );
     const { outputs } = await build();
-    expect(registered.map((r) => r.type).sort()).toEqual([
+    expect(g.registered.map((r) => r.type).sort()).toEqual([
       "polardb-to-rds:index:PolarDbToRdsMigration",
       "pulumi-nodejs:dynamic/polardb-to-rds:MigrationRun",
     ]);
