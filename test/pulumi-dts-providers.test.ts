@@ -11,6 +11,7 @@ import { dtsProviders } from "../components/dts-resources";
 import { adminConnection } from "./support/mariadb";
 import { OpenApiStandin, StandinDtsStep } from "./support/openapi-standin";
 import { ProviderHost, Props, serializeProvider, UNKNOWN, urnOf } from "./support/provider-host";
+import { harnessRunInputs } from "./support/run-inputs";
 import { freshDatabaseName, servers } from "./support/servers";
 
 const KEY_ID = "LTAIstandinkey";
@@ -28,31 +29,9 @@ let dst: Connection;
 const db = freshDatabaseName("p2r_dts");
 const copy = `${db}_copy`;
 
-function endpoint(server: typeof source): Props {
-  return { host: server.host, port: server.port, user: server.adminUser, ssl: "disabled", sslCa: null };
-}
-
 /** MigrationRun's inputs: the connection and selection both DTS resources verify / precheck with. */
 function runProps(overrides: Props = {}): Props {
-  return {
-    source: endpoint(source),
-    target: endpoint(target),
-    sourcePassword: source.adminPassword,
-    targetPassword: target.adminPassword,
-    include: [db],
-    exclude: [],
-    rename: [`${db}=${copy}`],
-    onExisting: "fail",
-    threads: 2,
-    targetCapacity: null,
-    batchBytes: null,
-    chunkBytes: null,
-    deferIndexes: null,
-    verify: null,
-    restart: null,
-    retries: null,
-    ...overrides,
-  };
+  return harnessRunInputs([db], [`${db}=${copy}`], overrides);
 }
 
 function waitProps(jobId: string, overrides: Props = {}): Props {

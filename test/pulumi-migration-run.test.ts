@@ -8,6 +8,7 @@ import { adminConnection } from "./support/mariadb";
 import { freshDatabaseName, servers } from "./support/servers";
 import { ProviderHost, Props, serializeProvider, UNKNOWN, urnOf } from "./support/provider-host";
 import { cliEndpoints, killMigrateMidway } from "./support/cli";
+import { harnessEndpoint, harnessRunInputs } from "./support/run-inputs";
 
 const URN = urnOf("pulumi-nodejs:dynamic/polardb-to-rds:MigrationRun", "migration-run");
 const { source, target } = servers();
@@ -19,26 +20,10 @@ let dst: Connection;
 const db = freshDatabaseName("p2r_run");
 const copy = `${db}_copy`;
 
-function endpoint(server: typeof source): Props {
-  return { host: server.host, port: server.port, user: server.adminUser, ssl: "disabled", sslCa: null };
-}
+const endpoint = harnessEndpoint;
 
 function props(overrides: Props = {}): Props {
-  return {
-    __provider: text,
-    source: endpoint(source),
-    target: endpoint(target),
-    sourcePassword: source.adminPassword,
-    targetPassword: target.adminPassword,
-    include: [db],
-    exclude: [],
-    rename: [`${db}=${copy}`],
-    onExisting: "fail",
-    threads: 2,
-    targetCapacity: null,
-    batchBytes: null,
-    ...overrides,
-  };
+  return { __provider: text, ...harnessRunInputs([db], [`${db}=${copy}`], overrides) };
 }
 
 async function count(conn: Connection, table: string): Promise<number> {
