@@ -26,6 +26,11 @@ export interface Plan {
   unusedRenames: string[];
 }
 
+/** Source data + index bytes of the selected tables (the precheck's capacity figure). */
+export function sourceBytesOf(tables: ReadonlyArray<PlanTable>): number {
+  return tables.reduce((n, t) => n + t.info.dataLength + t.info.indexLength, 0);
+}
+
 type Selection = Pick<MigrateOptions, "include" | "exclude" | "rename">;
 
 /** The destination name of a source table under the renames (a table rename beats a database rename). */

@@ -7,10 +7,11 @@ import type { Connection } from "mysql2/promise";
 import { closeQuietly, ConnectError, openConnection, queryRows } from "./connect";
 import { describeEndpoint } from "./endpoint";
 import { redact, serverMessage } from "./errors";
+import { formatBytes } from "./format";
 import { missingPrivileges, privilegesOn, readGrants } from "./grants";
 import type { MigrateOptions } from "./options";
 import { matches } from "./pattern";
-import { buildPlan, Plan, PlanTable } from "./plan";
+import { buildPlan, Plan, PlanTable, sourceBytesOf } from "./plan";
 import { displayName, qualified } from "./quote";
 import { showCreateTable } from "./schema";
 import type { PrecheckItem } from "./types";
@@ -38,8 +39,6 @@ export interface Session {
 
 export const tableKey = (db: string, table: string) => `${db}\u0000${table}`;
 
-const GB = 1024 ** 3;
-const size = (n: number) => (n >= GB ? `${(n / GB).toFixed(2)} GiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`);
 
 export async function runPrecheck(options: MigrateOptions): Promise<Session> {
   const s: Session = { options, ddl: new Map(), existing: new Set(), items: [], resume: false, objects: [] };
@@ -97,13 +96,13 @@ export async function runPrecheck(options: MigrateOptions): Promise<Session> {
   await checkObjects(s, plan, source, target, add);
   checkForeignKeys(plan, add);
 
-  const sourceBytes = plan.tables.reduce((n, t) => n + t.info.dataLength + t.info.indexLength, 0);
+  const sourceBytes = sourceBytesOf(plan.tables);
   if (options.targetCapacity === undefined) {
-    add("target capacity", "warning", `no target capacity given: the target needs at least ${size(sourceBytes)} free (source data + indexes)`);
+    add("target capacity", "warning", `no target capacity given: the target needs at least ${formatBytes(sourceBytes)} free (source data + indexes)`);
   } else if (sourceBytes > options.targetCapacity) {
-    add("target capacity", "failed", `the selected tables take ${size(sourceBytes)} on the source, more than the target's ${size(options.targetCapacity)}: choose a larger target or select less`);
+    add("target capacity", "failed", `the selected tables take ${formatBytes(sourceBytes)} on the source, more than the target's ${formatBytes(options.targetCapacity)}: choose a larger target or select less`);
   } else {
-    add("target capacity", "passed", `${size(sourceBytes)} of data and indexes fit into ${size(options.targetCapacity)}`);
+    add("target capacity", "passed", `${formatBytes(sourceBytes)} of data and indexes fit into ${formatBytes(options.targetCapacity)}`);
   }
 
   await checkSnapshot(source, plan, add);

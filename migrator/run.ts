@@ -6,7 +6,7 @@ import { copyChunks, CopyJob, TableProgress } from "./copier";
 import { MigrationError, PrecheckFailedError, redact, serverMessage } from "./errors";
 import { Ledger, LedgerState, StoredBounds, tableId } from "./ledger";
 import { MigrateOptions, parseOptions } from "./options";
-import { destinationOf, PlanTable } from "./plan";
+import { destinationOf, PlanTable, sourceBytesOf } from "./plan";
 import { closeSession, fingerprint, ledgerDatabase, runPrecheck, Session, tableKey } from "./precheck";
 import { displayName, qualified } from "./quote";
 import { createDatabase, foreignKeyStatement, indexStatements, TARGET_SQL_MODE, targetDefinition } from "./schema";
@@ -23,7 +23,7 @@ function precheckReport(s: Session): PrecheckReport {
     items: s.items,
     databases: plan?.databases ?? [],
     tables: (plan?.tables ?? []).map(({ sourceDb, sourceTable, targetDb, targetTable }) => ({ sourceDb, sourceTable, targetDb, targetTable })),
-    sourceBytes: (plan?.tables ?? []).reduce((n, t) => n + t.info.dataLength + t.info.indexLength, 0),
+    sourceBytes: sourceBytesOf(plan?.tables ?? []),
   };
 }
 
